@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make run    the app with demo data at http://127.0.0.1:8000
+#   make test   the whole test suite
+# With DATABASE_URL unset both use an embedded PostgreSQL kept in .pgdata/.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint check clean-db
+
+$(VENV)/bin/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.installed
+	@DEBUG=1 $(PY) manage.py migrate --no-input
+	@DEBUG=1 $(PY) manage.py load_demo
+	@echo ""
+	@echo "  Clinic app with demo data: http://$(HOST):$(PORT)/"
+	@echo "  Demo sign-ins (demo only): frontdesk, therapist, manager; password demo-clinic-2026"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Remove the embedded database (demo data included). Stop `make run` first.
+clean-db:
+	rm -rf .pgdata

@@ -1,0 +1,198 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Greatest, Upper
+from django.urls import reverse
+
+from clients.search import digits, digits_expression, fold, folded_expression
+
+
+class Pressure(models.TextChoices):
+    LIGHT = "light", "Light"
+    MODERATE = "moderate", "Moderate"
+    FIRM = "firm", "Firm"
+    DEEP = "deep", "Deep"
+
+
+class ClientQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Client.Status.ACTIVE)
+
+    def for_list(self):
+        """Only what the list and search results show (no notes, no address)."""
+        return self.only(
+            "id",
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "phone",
+            "email",
+            "status",
+            "created_at",
+        )
+
+    def search(self, query: str):
+        """Clients matching a front-desk query, best match first.
+
+        - an email address (contains "@"): email contains the text;
+        - mostly digits (3 or more): phone contains those digits, whatever the format;
+        - otherwise names: every word of the query must match a word of the first,
+          last or preferred name, exactly, as a prefix or with a typo (pg_trgm word
+          similarity), or the whole query is similar to the whole name; case and
+          accents are ignored.
+        Every branch filters through an operator the trigram GIN indexes serve.
+        """
+        query = (query or "").strip()
+        if not query:
+            return self.none()
+        if "@" in query:
+            return self.filter(email__icontains=query).order_by("last_name", "first_name", "id")
+        query_digits = digits(query)
+        if len(query_digits) >= 3 and len(query_digits) >= len(query.replace(" ", "")) // 2:
+            condition = Q(phone_digits__contains=query_digits)
+            if len(query_digits) > 10:  # "+1 555 010 2000" also finds "555-010-2000"
+                condition |= Q(phone_digits__contains=query_digits[-10:])
+            return self.filter(condition).order_by("last_name", "first_name", "id")
+        folded = fold(query)
+        words = [w for w in folded.split(" ") if w]
+        every_word_matches = Q()
+        for word in words:
+            every_word_matches &= Q(search_name__contains=word) | Q(search_name__trigram_word_similar=word)
+        # Whole-name similarity also catches swapped letters ("jhon smith").
+        condition = every_word_matches | Q(search_name__trigram_similar=folded)
+        return (
+            self.filter(condition)
+            .annotate(
+                rank=Greatest(
+                    TrigramWordSimilarity(Value(folded), "search_name"),
+                    TrigramSimilarity("search_name", Value(folded)),
+                )
+            )
+            .order_by("-rank", "last_name", "first_name", "id")
+        )
+
+    def likely_duplicates(
+        self, *, first_name: str, last_name: str, date_of_birth: date | None, email: str = "", phone: str = ""
+    ):
+        """Existing clients who may be the same person as the one described.
+
+        Same email; same phone digits; same date of birth with the same or a very
+        similar name (typos, accents, a swapped preferred name).
+        """
+        condition = Q()
+        if email:
+            condition |= Q(email__iexact=email)
+        phone_digits = digits(phone)
+        if len(phone_digits) >= 7:
+            condition |= Q(phone_digits=phone_digits)
+        if date_of_birth:
+            name = fold(f"{first_name} {last_name}")
+            condition |= Q(date_of_birth=date_of_birth) & (
+                Q(search_name__trigram_similar=name)
+                | Q(search_name__startswith=name)
+                | Q(last_name__iexact=last_name, first_name__iexact=first_name)
+            )
+        if not condition:
+            return self.none()
+        return self.filter(condition).order_by("last_name", "first_name", "id")
+
+
+class Client(models.Model):
+    """A person who comes to the clinic. Contact and identity, no clinical content."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    first_name = models.CharField("legal first name", max_length=100)
+    last_name = models.CharField("legal last name", max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    date_of_birth = models.DateField()
+    phone = models.CharField(max_length=40, blank=True)
+    # Digits only, kept by PostgreSQL: "(555) 010-2000" and "555.010.2000" both store 5550102000.
+    phone_digits = models.GeneratedField(
+        expression=digits_expression("phone"), output_field=models.CharField(max_length=40), db_persist=True
+    )
+    email = models.EmailField(max_length=254, blank=True)
+    address = models.TextField(blank=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=100, blank=True)
+    emergency_contact_phone = models.CharField(max_length=40, blank=True)
+    preferred_pressure = models.CharField(max_length=20, choices=Pressure.choices, blank=True)
+    referral_source = models.CharField("how they heard of the clinic", max_length=200, blank=True)
+    desk_notes = models.TextField(
+        "front-desk notes", blank=True, help_text="Scheduling and contact notes only; no health information."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Lower-case, accent-free names for search, kept by PostgreSQL (see clients/search.py).
+    search_name = models.GeneratedField(
+        expression=folded_expression("first_name", "last_name", "preferred_name"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    # Set once from the new-client form: a second press of "Create" finds this row
+    # instead of creating the person twice.
+    creation_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        permissions = [("archive_client", "Can archive and restore clients")]
+        indexes = [
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="client_search_name_trgm"),
+            GinIndex(OpClass("phone_digits", name="gin_trgm_ops"), name="client_phone_digits_trgm"),
+            GinIndex(OpClass(Upper("email"), name="gin_trgm_ops"), name="client_email_trgm"),
+            models.Index(fields=["last_name", "first_name", "id"], name="client_name_sort"),
+            models.Index(fields=["-created_at", "-id"], name="client_newest"),
+            models.Index(fields=["date_of_birth"], name="client_dob"),
+            models.Index(fields=["phone_digits"], name="client_phone_digits"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["active", "archived"]), name="client_status_valid"),
+            models.CheckConstraint(condition=~Q(first_name="") & ~Q(last_name=""), name="client_name_required"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("clients:detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.first_name} “{self.preferred_name}” {self.last_name}"
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == self.Status.ARCHIVED
+
+    def age(self, on: date | None = None) -> int:
+        on = on or date.today()
+        dob = self.date_of_birth
+        return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+    def archive(self, *, by) -> None:
+        self.status = self.Status.ARCHIVED
+        self.updated_by = by
+        self.save(update_fields=["status", "updated_by", "updated_at"])
+
+    def restore(self, *, by) -> None:
+        self.status = self.Status.ACTIVE
+        self.updated_by = by
+        self.save(update_fields=["status", "updated_by", "updated_at"])

@@ -1,0 +1,59 @@
+"""Text folding shared by the database and Python, so searches ignore case and accents.
+
+The embedded PostgreSQL has no ``unaccent`` extension, so the folding is an
+immutable ``lower()`` + ``translate()`` expression used by a generated column;
+:func:`fold` applies the very same table to the query in Python.
+"""
+
+import re
+
+from django.db.models import F, Func, Value
+from django.db.models.functions import Lower
+
+# Each plain letter, and the accented letters that fold to it.
+_FOLDS = {
+    "a": "àáâãäåāăą",
+    "c": "çćč",
+    "d": "ďđ",
+    "e": "èéêëēėęě",
+    "g": "ğ",
+    "i": "ìíîïīįı",
+    "l": "ľł",
+    "n": "ñńň",
+    "o": "òóôõöøōő",
+    "r": "ŕř",
+    "s": "śşšș",
+    "t": "ťțþ",
+    "u": "ùúûüūůűų",
+    "y": "ýÿ",
+    "z": "žźż",
+    "'": "’`",
+}
+ACCENTED = "".join(accented for accented in _FOLDS.values())
+PLAIN = "".join(plain * len(accented) for plain, accented in _FOLDS.items())
+_TABLE = str.maketrans(ACCENTED, PLAIN)
+_SPACES = re.compile(r"\s+")
+_NON_DIGITS = re.compile(r"\D")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced: 'Zoë  O’Brien' -> "zoe o'brien"."""
+    folded = (text or "").lower().translate(_TABLE)
+    # Characters that lower() expands ("ß" stays one character in PostgreSQL and Python).
+    return _SPACES.sub(" ", folded).strip()
+
+
+def digits(text: str) -> str:
+    return _NON_DIGITS.sub("", text or "")
+
+
+def folded_expression(*field_names: str):
+    """SQL twin of fold() over several fields joined by spaces (immutable, so indexable)."""
+    joined = F(field_names[0])
+    for name in field_names[1:]:
+        joined = Func(joined, Value(" "), F(name), function="", arg_joiner=" || ")
+    return Func(Lower(joined), Value(ACCENTED), Value(PLAIN), function="translate")
+
+
+def digits_expression(field_name: str):
+    return Func(F(field_name), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")

@@ -1,0 +1,131 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from clients.forms import ClientForm
+from clients.models import Client
+from clients.services import client_save
+
+PAGE_SIZE = 25
+DROPDOWN_SIZE = 8
+SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "newest": ("-created_at", "-id"),
+}
+STATUS_FILTERS = {
+    "active": Client.Status.ACTIVE,
+    "archived": Client.Status.ARCHIVED,
+    "all": None,
+}
+
+
+@permission_required("clients.view_client", raise_exception=True)
+def client_list(request: HttpRequest) -> HttpResponse:
+    """The client list and front-desk search: full page, or the results fragment for htmx."""
+    query = request.GET.get("q", "").strip()[:200]
+    status = request.GET.get("status", "active")
+    if status not in STATUS_FILTERS:
+        status = "active"
+    sort = request.GET.get("sort", "")
+    if sort not in SORTS:
+        sort = "" if query else "name"
+
+    clients = Client.objects.for_list()
+    if STATUS_FILTERS[status]:
+        clients = clients.filter(status=STATUS_FILTERS[status])
+    if query:
+        clients = clients.search(query)
+    if sort:
+        clients = clients.order_by(*SORTS[sort])
+
+    if request.htmx and request.htmx.target == "global-search-results":
+        results = list(clients[: DROPDOWN_SIZE + 1]) if query else []
+        return render(
+            request,
+            "clients/_search_dropdown.html",
+            {"query": query, "results": results[:DROPDOWN_SIZE], "more": len(results) > DROPDOWN_SIZE},
+        )
+
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query, "status": status, "sort": sort, "sorts": SORTS}
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "clients/_results.html" if fragment else "clients/client_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])  # caches must not mix the page and its fragment
+    return response
+
+
+@permission_required("clients.view_client", raise_exception=True)
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.select_related("created_by", "updated_by"), pk=pk)
+    return render(request, "clients/client_detail.html", {"client": client})
+
+
+@permission_required("clients.add_client", raise_exception=True)
+def client_create(request: HttpRequest) -> HttpResponse:
+    """New client, with a warning about likely duplicates before anything is stored."""
+    duplicates = []
+    if request.method == "POST":
+        form = ClientForm(request.POST)
+        creation_key = _parse_uuid(request.POST.get("creation_key")) or uuid.uuid4()
+        already = Client.objects.filter(creation_key=creation_key).first()
+        if already:  # the same form submitted twice: show what the first press created
+            return redirect(already)
+        if form.is_valid():
+            duplicates = [] if request.POST.get("confirm_new") else form.likely_duplicates()
+            if not duplicates:
+                form.instance.creation_key = creation_key
+                client = client_save(form=form, by=request.user)
+                messages.success(request, f"Created {client.display_name}.")
+                return redirect(client)
+    else:
+        form = ClientForm()
+        creation_key = uuid.uuid4()
+    return render(
+        request,
+        "clients/client_form.html",
+        {"form": form, "duplicates": duplicates, "creation_key": creation_key},
+    )
+
+
+@permission_required("clients.change_client", raise_exception=True)
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client, pk=pk)
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        client_save(form=form, by=request.user)
+        messages.success(request, "Saved.")
+        return redirect(client)
+    return render(request, "clients/client_form.html", {"form": form, "client": client})
+
+
+@require_POST
+@permission_required("clients.archive_client", raise_exception=True)
+def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client, pk=pk)
+    if not client.is_archived:
+        client.archive(by=request.user)
+        messages.success(request, f"Archived {client.display_name}. Their records are kept; restore at any time.")
+    return redirect(client)
+
+
+@require_POST
+@permission_required("clients.archive_client", raise_exception=True)
+def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client, pk=pk)
+    if client.is_archived:
+        client.restore(by=request.user)
+        messages.success(request, f"Restored {client.display_name}.")
+    return redirect(client)
+
+
+def _parse_uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None

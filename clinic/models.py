@@ -1,0 +1,32 @@
+from django.contrib.auth.models import AbstractUser
+
+from clinic.roles import ROLE_PERMISSIONS, Role
+
+
+class User(AbstractUser):
+    """A staff member. Clients never have accounts."""
+
+    class Meta:
+        db_table = "clinic_user"
+        permissions = [
+            ("view_clinical_records", "Can read and write clinical records"),
+            ("manage_clinic", "Can manage staff, services, fees and audits"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> list[str]:
+        """Names of the role groups this person belongs to (order of ROLE_PERMISSIONS)."""
+        names = {group.name for group in self.groups.all()}
+        return [role for role in ROLE_PERMISSIONS if role in names]
+
+    @property
+    def role_label(self) -> str:
+        labels = dict(Role.choices)
+        return ", ".join(labels[r] for r in self.roles) or ("Administrator" if self.is_superuser else "No role")
+
+    @property
+    def can_read_clinical(self) -> bool:
+        return self.has_perm("clinic.view_clinical_records")

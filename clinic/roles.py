@@ -1,0 +1,56 @@
+"""Staff roles, defined in one place.
+
+Each role is a Django group; what it may do is the permission list below.
+Views check permissions (never group names), so a clinic can adjust a group
+in the admin without code changes, and `migrate` restores these defaults for
+any permission that is missing.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+FRONT_DESK = "Front desk"
+THERAPIST = "Therapist"
+MANAGER = "Clinic manager"
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = FRONT_DESK, "Front desk"
+    THERAPIST = THERAPIST, "Therapist"
+    MANAGER = MANAGER, "Clinic manager"
+
+
+# Client profiles: everyone at the clinic works with contact details.
+_CLIENT_PROFILE = [
+    "clients.view_client",
+    "clients.add_client",
+    "clients.change_client",
+    "clients.archive_client",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    FRONT_DESK: [*_CLIENT_PROFILE],
+    THERAPIST: [*_CLIENT_PROFILE, "clinic.view_clinical_records"],
+    MANAGER: [
+        *_CLIENT_PROFILE,
+        "clinic.view_clinical_records",
+        "clinic.manage_clinic",
+        "clinic.view_user",
+        "clinic.add_user",
+        "clinic.change_user",
+        "auth.view_group",
+    ],
+}
+
+
+def _permission(dotted: str) -> Permission | None:
+    app_label, codename = dotted.split(".", 1)
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create the role groups and grant each the permissions listed above."""
+    for role, dotted_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = [p for p in map(_permission, dotted_names) if p is not None]
+        group.permissions.add(*permissions)
