@@ -34,15 +34,15 @@ def client_list(request: HttpRequest) -> HttpResponse:
         status = "active"
     sort = request.GET.get("sort", "")
     if sort not in SORTS:
-        sort = "" if query else "name"
+        sort = ""  # best match when searching, by name otherwise
 
     clients = Client.objects.for_list()
     if STATUS_FILTERS[status]:
         clients = clients.filter(status=STATUS_FILTERS[status])
     if query:
         clients = clients.search(query)
-    if sort:
-        clients = clients.order_by(*SORTS[sort])
+    if sort or not query:
+        clients = clients.order_by(*SORTS[sort or "name"])
 
     if request.htmx and request.htmx.target == "global-search-results":
         results = list(clients[: DROPDOWN_SIZE + 1]) if query else []
