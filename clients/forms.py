@@ -26,6 +26,18 @@ def clean_phone_number(value: str) -> str:
     return value
 
 
+def validate_date_of_birth(dob: date) -> date:
+    """Not in the future, and a plausible age."""
+    today = date.today()
+    if dob > today:
+        raise ValidationError("The date of birth cannot be in the future.")
+    # Age in whole years: the year difference alone would refuse someone who is 120.
+    age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    if age > OLDEST_PLAUSIBLE_AGE:
+        raise ValidationError(f"Check the year: that would make the age over {OLDEST_PLAUSIBLE_AGE}.")
+    return dob
+
+
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
@@ -84,13 +96,7 @@ class ClientForm(forms.ModelForm):
         return clean_phone_number(self.cleaned_data.get("emergency_contact_phone"))
 
     def clean_date_of_birth(self):
-        dob = self.cleaned_data["date_of_birth"]
-        today = date.today()
-        if dob > today:
-            raise ValidationError("The date of birth cannot be in the future.")
-        if today.year - dob.year > OLDEST_PLAUSIBLE_AGE:
-            raise ValidationError(f"Check the year: that would make the client over {OLDEST_PLAUSIBLE_AGE}.")
-        return dob
+        return validate_date_of_birth(self.cleaned_data["date_of_birth"])
 
     def likely_duplicates(self):
         """Existing clients who may be this person (excluding the one being edited)."""

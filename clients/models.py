@@ -47,7 +47,8 @@ class ClientQuerySet(models.QuerySet):
           accents are ignored.
         Every branch filters through an operator the trigram GIN indexes serve.
         """
-        query = (query or "").strip()
+        # PostgreSQL refuses NUL in any string: a pasted or crafted "\x00" would be a 500.
+        query = (query or "").replace("\x00", "").strip()
         if not query:
             return self.none()
         if "@" in query:

@@ -3,6 +3,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from clients.forms import ClientForm
 from clients.models import Client
 from clients.services import client_save
+from intake.selectors import client_intake_panel
 
 PAGE_SIZE = 25
 DROPDOWN_SIZE = 8
@@ -18,6 +20,9 @@ SORTS = {
     "name": ("last_name", "first_name", "id"),
     "newest": ("-created_at", "-id"),
 }
+# One URL answers with the page, the results fragment or the dropdown, chosen by these
+# request headers: caches must not mix them.
+VARY_ON = ["HX-Request", "HX-Target", "HX-History-Restore-Request"]
 STATUS_FILTERS = {
     "active": Client.Status.ACTIVE,
     "archived": Client.Status.ARCHIVED,
@@ -46,24 +51,27 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
     if request.htmx and request.htmx.target == "global-search-results":
         results = list(clients[: DROPDOWN_SIZE + 1]) if query else []
-        return render(
+        response = render(
             request,
             "clients/_search_dropdown.html",
             {"query": query, "results": results[:DROPDOWN_SIZE], "more": len(results) > DROPDOWN_SIZE},
         )
+        patch_vary_headers(response, VARY_ON)
+        return response
 
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "status": status, "sort": sort, "sorts": SORTS}
     fragment = request.htmx and not request.htmx.history_restore_request
     response = render(request, "clients/_results.html" if fragment else "clients/client_list.html", context)
-    patch_vary_headers(response, ["HX-Request"])  # caches must not mix the page and its fragment
+    patch_vary_headers(response, VARY_ON)
     return response
 
 
 @permission_required("clients.view_client", raise_exception=True)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.select_related("created_by", "updated_by"), pk=pk)
-    return render(request, "clients/client_detail.html", {"client": client})
+    panel = client_intake_panel(client=client, user=request.user, new_link=request.session.pop("new_intake_link", None))
+    return render(request, "clients/client_detail.html", {"client": client, "panel": panel})
 
 
 @permission_required("clients.add_client", raise_exception=True)
@@ -80,7 +88,15 @@ def client_create(request: HttpRequest) -> HttpResponse:
             duplicates = [] if request.POST.get("confirm_new") else form.likely_duplicates()
             if not duplicates:
                 form.instance.creation_key = creation_key
-                client = client_save(form=form, by=request.user)
+                try:
+                    client = client_save(form=form, by=request.user)
+                except IntegrityError:
+                    # Two presses arriving together both pass the check above; the unique
+                    # key lets one in, and the other opens what it stored instead of a 500.
+                    already = Client.objects.filter(creation_key=creation_key).first()
+                    if already is None:
+                        raise
+                    return redirect(already)
                 messages.success(request, f"Created {client.display_name}.")
                 return redirect(client)
     else:

@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def clinic(request):
-    return {"CLINIC_NAME": settings.CLINIC_NAME}
+    return {"CLINIC_NAME": settings.CLINIC_NAME, "CLINIC_PHONE": settings.CLINIC_PHONE}

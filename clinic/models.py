@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 
 from clinic.roles import ROLE_PERMISSIONS, Role
 
@@ -30,3 +31,22 @@ class User(AbstractUser):
     @property
     def can_read_clinical(self) -> bool:
         return self.has_perm("clinic.view_clinical_records")
+
+
+class RateLimitCounter(models.Model):
+    """Requests per client address per time window, for the public pages.
+
+    Kept in PostgreSQL so the limit holds across processes and servers, the
+    embedded development database included.
+    """
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_one_row_per_window")]
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start}: {self.count}"

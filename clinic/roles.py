@@ -28,11 +28,21 @@ _CLIENT_PROFILE = [
     "clients.archive_client",
 ]
 
+# Intake links and website submissions: their status and contact details, never the answers.
+_INTAKE_DESK = [
+    "intake.add_intakelink",
+    "intake.view_intakelink",
+    "intake.change_intakelink",
+    "intake.match_intake",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    FRONT_DESK: [*_CLIENT_PROFILE],
-    THERAPIST: [*_CLIENT_PROFILE, "clinic.view_clinical_records"],
+    FRONT_DESK: [*_CLIENT_PROFILE, *_INTAKE_DESK],
+    THERAPIST: [*_CLIENT_PROFILE, *_INTAKE_DESK, "clinic.view_clinical_records"],
     MANAGER: [
         *_CLIENT_PROFILE,
+        *_INTAKE_DESK,
+        "intake.add_consenttext",
         "clinic.view_clinical_records",
         "clinic.manage_clinic",
         "clinic.view_user",

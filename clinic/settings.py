@@ -31,10 +31,22 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 CLINIC_NAME = env.str("CLINIC_NAME", default="Clinic")
+CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="")
+CLINIC_PHONE = env.str("CLINIC_PHONE", default="")
+
+# Intake links for clients: days until a link expires.
+INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=7)
+# Public pages (online intake): requests per address per window, as (requests, seconds).
+RATE_LIMITS = {
+    "public_intake": (env.int("INTAKE_RATE_LIMIT", default=120), env.int("INTAKE_RATE_WINDOW", default=600)),
+}
+# Behind a reverse proxy that sets X-Forwarded-For, use its last entry as the client address.
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 
 INSTALLED_APPS = [
     "clinic.apps.ClinicConfig",
     "clients.apps.ClientsConfig",
+    "intake.apps.IntakeConfig",
     "sessions.apps.VisitsConfig",
     "django.contrib.admin",
     "django.contrib.auth",

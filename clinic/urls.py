@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("clients/", include("clients.urls")),
+    path("intake/", include("intake.urls")),
     path("admin/", admin.site.urls),
 ]
 
@@ -25,4 +26,9 @@ PUBLIC_URL_NAMES = {
     "login",
     "healthz",
     "admin:login",
+    # The online intake form: the website's new-client form and clients' secret links.
+    "intake:new",
+    "intake:open",
+    "intake:step",
+    "intake:done",
 }

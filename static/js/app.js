@@ -34,3 +34,18 @@
     if (warning) warning.focus();
   });
 })();
+
+// "Copy" buttons next to read-only fields (the new intake link).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy-target]");
+  if (!button) return;
+  var field = document.getElementById(button.getAttribute("data-copy-target"));
+  if (!field) return;
+  field.select();
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; });
+  } else {
+    document.execCommand("copy");
+    button.textContent = "Copied";
+  }
+});

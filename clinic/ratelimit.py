@@ -1,0 +1,60 @@
+"""A per-address request limit for public pages, counted in PostgreSQL."""
+
+import functools
+import random
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.shortcuts import render
+from django.utils import timezone
+
+from clinic.models import RateLimitCounter
+
+
+def client_address(request) -> str:
+    """The visitor's address. Behind a reverse proxy set TRUST_X_FORWARDED_FOR=1:
+    the proxy appends the address it saw as the last X-Forwarded-For entry."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def hit(key: str, *, limit: int, period: int, now: datetime | None = None) -> bool:
+    """Count one request for `key`; True while the count in this window is within `limit`."""
+    now = now or timezone.now()
+    window_start = datetime.fromtimestamp(int(now.timestamp()) // period * period, tz=now.tzinfo)
+    table = RateLimitCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (key, window_start, count) VALUES (%s, %s, 1)
+            ON CONFLICT (key, window_start) DO UPDATE SET count = {table}.count + 1
+            RETURNING count
+            """,
+            [key, window_start],
+        )
+        (count,) = cursor.fetchone()
+    if random.random() < 0.01:  # now and then, forget windows older than a day
+        RateLimitCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
+    return count <= limit
+
+
+def rate_limited(scope: str):
+    """Answer 429 once an address exceeds settings.RATE_LIMITS[scope] = (requests, seconds)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            limit, period = settings.RATE_LIMITS[scope]
+            if not hit(f"{scope}:{client_address(request)}", limit=limit, period=period):
+                response = render(request, "rate_limited.html", status=429)
+                response["Retry-After"] = str(period)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,396 @@
+"""The intake form, one Django form per step.
+
+Steps validate on their own (answers are saved per step) and are validated
+again together on submission. Model-backed steps are ModelForms over Intake.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from clients.forms import clean_phone_number, validate_date_of_birth
+from clinic.body import REGIONS, side_choices
+from intake.models import ConsentText, Intake
+from intake.vocabulary import (
+    DO_NOT_WORK_CHOICES,
+    PAIN_CHOICES,
+    SENSITIVE_AREAS,
+    SLEEP_QUALITY_CHOICES,
+    STRESS_LEVEL_CHOICES,
+    Allergy,
+    Caution,
+    HistoryKind,
+)
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+HISTORY_ROWS = 4
+
+
+def _yes_no_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please answer yes or no."},
+    )
+
+
+class ContactStepForm(forms.Form):
+    """Contact details. The new-client form also asks for name and date of birth."""
+
+    first_name = forms.CharField(label="Legal first name", max_length=100)
+    last_name = forms.CharField(label="Legal last name", max_length=100)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    preferred_name = forms.CharField(label="Name you like to be called", max_length=100, required=False)
+    pronouns = forms.CharField(max_length=40, required=False)
+    phone = forms.CharField(
+        label="Mobile phone", max_length=40, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+    )
+    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    address = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"})
+    )
+    emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=200)
+    emergency_contact_relationship = forms.CharField(label="Relationship", max_length=100, required=False)
+    emergency_contact_phone = forms.CharField(
+        label="Emergency contact: phone", max_length=40, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+
+    IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth")
+
+    def __init__(self, *args, ask_identity: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_identity:
+            for name in self.IDENTITY_FIELDS:
+                del self.fields[name]
+        else:
+            self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+            self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+            self.fields["date_of_birth"].widget.attrs["max"] = date.today().isoformat()
+
+    def clean_first_name(self):
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self):
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def clean_date_of_birth(self):
+        return validate_date_of_birth(self.cleaned_data["date_of_birth"])
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        return clean_phone_number(self.cleaned_data["phone"])
+
+    def clean_emergency_contact_phone(self):
+        return clean_phone_number(self.cleaned_data["emergency_contact_phone"])
+
+    def contact_json(self) -> dict:
+        """The answers as JSON-safe values, keyed like Client fields."""
+        return {
+            name: value.isoformat() if isinstance(value, date) else value for name, value in self.cleaned_data.items()
+        }
+
+
+class ReasonStepForm(forms.ModelForm):
+    """Why the client comes, and where it hurts (the body map)."""
+
+    class Meta:
+        model = Intake
+        fields = ["main_complaint", "duration", "onset", "better", "worse"]
+        widgets = {
+            "main_complaint": forms.Textarea(attrs={"rows": 3}),
+            "duration": forms.RadioSelect,
+            "onset": forms.Textarea(attrs={"rows": 2}),
+            "better": forms.Textarea(attrs={"rows": 2}),
+            "worse": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "main_complaint": "In your own words: where it bothers you and how it affects your day.",
+            "onset": "For example: after a fall, gradually, after starting a new job.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duration"].choices = self.fields["duration"].choices[1:]  # no blank radio
+        for region in REGIONS:
+            self.fields[f"area_{region.code}_side"] = forms.ChoiceField(
+                label=f"{region.label}: where",
+                choices=[("", "Not a concern"), *side_choices(region)],
+                required=False,
+                widget=forms.Select(attrs={"data-body-region": region.code}),
+            )
+            self.fields[f"area_{region.code}_pain"] = forms.TypedChoiceField(
+                label=f"{region.label}: pain (0–10)",
+                choices=[("", "Pain?"), *PAIN_CHOICES],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for region in REGIONS:
+            side = cleaned.get(f"area_{region.code}_side")
+            pain = cleaned.get(f"area_{region.code}_pain")
+            if side and pain is None:
+                self.add_error(f"area_{region.code}_pain", "Rate the pain from 0 (none) to 10 (worst imaginable).")
+            if pain is not None and not side:
+                self.add_error(f"area_{region.code}_side", "Choose the side, or clear the pain rating.")
+        return cleaned
+
+    def body_rows(self):
+        """(region, side field, pain field) for each region, for the accessible list."""
+        return [(r, self[f"area_{r.code}_side"], self[f"area_{r.code}_pain"]) for r in REGIONS]
+
+    def areas(self) -> list[tuple[str, str, int]]:
+        return [
+            (r.code, self.cleaned_data[f"area_{r.code}_side"], self.cleaned_data[f"area_{r.code}_pain"])
+            for r in REGIONS
+            if self.cleaned_data.get(f"area_{r.code}_side")
+        ]
+
+
+class HealthStepForm(forms.ModelForm):
+    """Past injuries, conditions, medications, allergies and the caution checklist."""
+
+    allergies = forms.MultipleChoiceField(
+        label="Allergies or sensitivities", choices=Allergy.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Intake
+        fields = ["medical_conditions", "medications", "allergies", "allergies_other"]
+        widgets = {
+            "medical_conditions": forms.Textarea(attrs={"rows": 2}),
+            "medications": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "medical_conditions": "For example: arthritis, migraines, heart condition. Write “none” if none.",
+            "medications": "Including pain relief and supplements. Write “none” if none.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in Caution.choices:
+            self.fields[f"caution_{code}"] = _yes_no_field(label)
+            self.fields[f"caution_{code}_details"] = forms.CharField(
+                label=f"{label}: details", max_length=300, required=False
+            )
+        this_year = date.today().year
+        for i in range(HISTORY_ROWS):
+            self.fields[f"event_{i}_kind"] = forms.ChoiceField(
+                label="Kind",
+                choices=[("", "—"), *HistoryKind.choices],
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.fields[f"event_{i}_year"] = forms.IntegerField(
+                label="Year",
+                min_value=1900,
+                max_value=this_year,
+                required=False,
+                widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+            )
+            self.fields[f"event_{i}_description"] = forms.CharField(
+                label="What happened",
+                max_length=300,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for i in range(HISTORY_ROWS):
+            kind, year, description = (cleaned.get(f"event_{i}_{part}") for part in ("kind", "year", "description"))
+            if any((kind, year, description)):
+                if not description:
+                    self.add_error(f"event_{i}_description", "Say briefly what happened, or clear this row.")
+                if not kind:
+                    self.add_error(f"event_{i}_kind", "Choose injury, surgery or accident.")
+                if not year:
+                    self.add_error(f"event_{i}_year", "Give the year (an estimate is fine).")
+        return cleaned
+
+    def caution_rows(self):
+        return [(label, self[f"caution_{code}"], self[f"caution_{code}_details"]) for code, label in Caution.choices]
+
+    def history_rows(self):
+        return [
+            tuple(self[f"event_{i}_{part}"] for part in ("kind", "year", "description")) for i in range(HISTORY_ROWS)
+        ]
+
+    def cautions(self) -> tuple[list[str], dict[str, str]]:
+        codes = [code for code, _ in Caution.choices if self.cleaned_data.get(f"caution_{code}")]
+        details = {
+            code: self.cleaned_data[f"caution_{code}_details"]
+            for code in codes
+            if self.cleaned_data.get(f"caution_{code}_details")
+        }
+        return codes, details
+
+    def history_events(self) -> list[tuple[str, int, str]]:
+        rows = []
+        for i in range(HISTORY_ROWS):
+            kind, year, description = (
+                self.cleaned_data.get(f"event_{i}_{part}") for part in ("kind", "year", "description")
+            )
+            if description:
+                rows.append((kind, year, description))
+        return rows
+
+
+class LifestyleStepForm(forms.ModelForm):
+    """Work, activity, sleep, stress; goals and preferences for treatment."""
+
+    sleep_quality = forms.TypedChoiceField(
+        label="How well do you sleep?", choices=SLEEP_QUALITY_CHOICES, coerce=int, widget=forms.RadioSelect
+    )
+    stress_level = forms.TypedChoiceField(
+        label="Your stress level lately (0–10)", choices=STRESS_LEVEL_CHOICES, coerce=int
+    )
+    do_not_work = forms.MultipleChoiceField(
+        label="Areas you do not want worked on",
+        choices=DO_NOT_WORK_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Intake
+        fields = [
+            "occupation",
+            "work_posture",
+            "activity_level",
+            "sports",
+            "sleep_quality",
+            "stress_level",
+            "goals",
+            "pressure",
+            "do_not_work",
+            "do_not_work_other",
+            "draping",
+        ]
+        widgets = {
+            "work_posture": forms.RadioSelect,
+            "activity_level": forms.RadioSelect,
+            "sports": forms.Textarea(attrs={"rows": 2}),
+            "goals": forms.Textarea(attrs={"rows": 2}),
+            "pressure": forms.RadioSelect,
+            "draping": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "goals": "For example: turn my head without pain, sleep better, recover faster after running.",
+            "draping": (
+                "You stay covered except for the area being worked on. "
+                "Tell us anything that makes you more comfortable."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("work_posture", "activity_level"):
+            self.fields[name].choices = self.fields[name].choices[1:]
+        self.fields["pressure"].choices = [("", "No preference"), *self.fields["pressure"].choices[1:]]
+
+
+class ConsentStepForm(forms.ModelForm):
+    """Consent to treatment (the clinic's current text) and a typed signature."""
+
+    consent_version = forms.IntegerField(widget=forms.HiddenInput)
+    agree = forms.BooleanField(
+        label="I have read and agree to the consent above",
+        error_messages={"required": "Please tick to confirm you agree, or contact the clinic with questions."},
+    )
+    signature_name = forms.CharField(
+        label="Type your full name as your signature",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    signature_drawing = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200_000)
+
+    class Meta:
+        model = Intake
+        fields = ["signature_name", "signature_drawing"]
+
+    def __init__(self, *args, consent: ConsentText, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent = consent
+        self.fields["consent_version"].initial = consent.version
+        for code, label in SENSITIVE_AREAS:
+            self.fields[f"consent_{code}"] = _yes_no_field(f"May we work on the {label.lower()} when it helps?")
+        self.order_fields(
+            ["consent_version", *[f"consent_{code}" for code, _ in SENSITIVE_AREAS], "agree", "signature_name"]
+        )
+
+    def clean_consent_version(self):
+        version = self.cleaned_data["consent_version"]
+        if version != self.consent.version:
+            raise ValidationError(
+                "The clinic updated its consent text while you were filling in the form. Please read it again."
+            )
+        return version
+
+    def clean_signature_name(self):
+        name = " ".join(self.cleaned_data["signature_name"].split())
+        if len(name) < 2:
+            raise ValidationError("Type your full name.")
+        return name
+
+    def clean_signature_drawing(self):
+        drawing = self.cleaned_data.get("signature_drawing", "")
+        if drawing and not drawing.startswith("data:image/png;base64,"):
+            return ""  # only a PNG from the signature pad is kept
+        return drawing
+
+    def sensitive_rows(self):
+        return [self[f"consent_{code}"] for code, _ in SENSITIVE_AREAS]
+
+
+class IdentityForm(forms.Form):
+    """The client proves the link is theirs before any answer is shown."""
+
+    last_name = forms.CharField(
+        label="Your last name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}))
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    form_class: type
+
+
+STEPS = (
+    Step("contact", "Contact", ContactStepForm),
+    Step("reason", "Reason and body map", ReasonStepForm),
+    Step("health", "Health history", HealthStepForm),
+    Step("lifestyle", "Lifestyle and preferences", LifestyleStepForm),
+    Step("consent", "Consent and signature", ConsentStepForm),
+)
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+
+
+class ConsentTextForm(forms.ModelForm):
+    class Meta:
+        model = ConsentText
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 14})}
+        labels = {"text": "Consent text clients read and sign"}
+
+
+class AcceptIntakeForm(forms.Form):
+    """Which of the contact details the client gave should update their profile."""
+
+    update_fields = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, contact_changes: list[tuple[str, str, str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["update_fields"].choices = [(name, label) for name, label, _, _ in contact_changes]
+        self.fields["update_fields"].label = "Update the client profile with"

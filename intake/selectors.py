@@ -1,0 +1,39 @@
+from intake.models import Intake, IntakeLink
+
+CLINICAL = "clinic.view_clinical_records"
+
+
+def client_intake_panel(*, client, user, new_link: dict | None = None) -> dict:
+    """What the client page shows about intake, by role.
+
+    Everyone: whether an intake is on file, link statuses, and a "see therapist"
+    flag when the current intake has alerts. Clinicians also get the alerts
+    themselves and the history of versions.
+    """
+    clinical = user.has_perm(CLINICAL)
+    history = list(
+        Intake.objects.filter(client=client).exclude(status=Intake.Status.UNMATCHED).order_by("-submitted_at", "-id")
+    )
+    current = next((i for i in history if i.status == Intake.Status.ACCEPTED), None)
+    alerts = current.alerts() if current else []
+    links = (
+        list(
+            IntakeLink.objects.filter(client=client, purpose=IntakeLink.Purpose.LINK)
+            .select_related("intake")
+            .order_by("-created_at")[:5]
+        )
+        if user.has_perm("intake.view_intakelink")
+        else []
+    )
+    panel = {
+        "on_file": current is not None,
+        "current_date": current.submitted_at if current else None,
+        "awaiting_review": sum(1 for i in history if i.status == Intake.Status.AWAITING_REVIEW),
+        "has_alerts": bool(alerts),
+        "links": links,
+        "new_link": new_link if new_link and new_link.get("client") == client.pk else None,
+        "clinical": clinical,
+    }
+    if clinical:
+        panel.update({"current": current, "alerts": alerts, "history": history})
+    return panel

@@ -1,0 +1,260 @@
+"""Intake writes that span several rows: submit, accept, match, links and consent."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.forms.models import construct_instance
+from django.http import QueryDict
+from django.utils import timezone
+
+from clients.models import Client
+from intake.forms import STEPS, ConsentStepForm, ContactStepForm, HealthStepForm, ReasonStepForm
+from intake.models import ConsentText, Intake, IntakeArea, IntakeHistoryEvent, IntakeLink
+
+
+class IncompleteIntake(Exception):
+    """A step's saved answers are missing or invalid; the client must revisit it."""
+
+    def __init__(self, step: str):
+        super().__init__(step)
+        self.step = step
+
+
+def steps_for(link: IntakeLink) -> list[str]:
+    """The steps this link asks for: staff entering an intake in the room skip contact details."""
+    if link.purpose == IntakeLink.Purpose.IN_CLINIC:
+        return [step.slug for step in STEPS if step.slug != "contact"]
+    return [step.slug for step in STEPS]
+
+
+def draft_data(link: IntakeLink, step: str) -> QueryDict | None:
+    saved = link.draft.get(step)
+    if saved is None:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in saved.items():
+        data.setlist(key, values)
+    return data
+
+
+def build_step_form(link: IntakeLink, step: str, data=None, consent: ConsentText | None = None):
+    """The form for one step, bound to `data` or else to the saved draft (if any)."""
+    form_class = next(s.form_class for s in STEPS if s.slug == step)
+    data = data if data is not None else draft_data(link, step)
+    kwargs = {}
+    if form_class is ContactStepForm:
+        kwargs["ask_identity"] = link.purpose == IntakeLink.Purpose.PUBLIC
+        if data is None and link.client_id:
+            kwargs["initial"] = _contact_initial(link.client)
+    if form_class is ConsentStepForm:
+        kwargs["consent"] = consent or ConsentText.objects.current()
+    return form_class(data, **kwargs)
+
+
+def _contact_initial(client: Client) -> dict:
+    return {
+        name: getattr(client, name)
+        for name in (
+            "preferred_name",
+            "pronouns",
+            "phone",
+            "email",
+            "address",
+            "emergency_contact_name",
+            "emergency_contact_relationship",
+            "emergency_contact_phone",
+        )
+    }
+
+
+def save_step(*, link: IntakeLink, step: str, data: QueryDict, valid: bool) -> None:
+    """Keep what was typed on a step (valid or not), so nothing is lost on leaving."""
+    answers = {key: data.getlist(key) for key in data if key not in ("csrfmiddlewaretoken", "go")}
+    with transaction.atomic():
+        locked = IntakeLink.objects.select_for_update().get(pk=link.pk)
+        if locked.submitted_at:
+            return
+        done = set(locked.draft.get("_done", []))
+        (done.add if valid else done.discard)(step)
+        locked.draft = {**locked.draft, step: answers, "_done": sorted(done)}
+        locked.save(update_fields=["draft"])
+    link.draft = locked.draft
+
+
+def first_incomplete_step(link: IntakeLink) -> str | None:
+    done = set(link.draft.get("_done", []))
+    return next((step for step in steps_for(link) if step not in done), None)
+
+
+def intake_submit(*, link: IntakeLink, by=None) -> Intake:
+    """Turn a link's saved steps into one Intake, all or nothing.
+
+    Safe to call twice: the link row is locked and a second call returns the
+    intake the first one created. Staff entering an intake in the room accept it
+    at once; a website form waits for front desk to match it to a client.
+    """
+    with transaction.atomic():
+        link = IntakeLink.objects.select_for_update().get(pk=link.pk)
+        if link.submitted_at:
+            return link.intake
+        consent = ConsentText.objects.current()
+        forms = {}
+        for step in steps_for(link):
+            form = build_step_form(link, step, consent=consent)
+            if not form.is_bound or not form.is_valid():
+                raise IncompleteIntake(step)
+            forms[step] = form
+
+        now = timezone.now()
+        intake = Intake(client=link.client, link=link, submitted_at=now, consent=consent, signed_at=now)
+        for form in forms.values():
+            if hasattr(form, "_meta"):
+                construct_instance(form, intake, fields=form._meta.fields)
+        health: HealthStepForm = forms["health"]
+        intake.cautions, intake.caution_details = health.cautions()
+        lifestyle = forms["lifestyle"].cleaned_data
+        intake.do_not_work = lifestyle["do_not_work"]
+        consent_answers = forms["consent"].cleaned_data
+        for field in ("consent_gluteals", "consent_chest", "consent_inner_thigh", "consent_abdomen"):
+            setattr(intake, field, consent_answers[field])
+        if "contact" in forms:
+            intake.contact = forms["contact"].contact_json()
+
+        if link.purpose == IntakeLink.Purpose.PUBLIC:
+            intake.status = Intake.Status.UNMATCHED
+        elif link.purpose == IntakeLink.Purpose.IN_CLINIC:
+            intake.status = Intake.Status.ACCEPTED
+            intake.entered_by = by
+            intake.reviewed_by = by
+            intake.reviewed_at = now
+        else:
+            intake.status = Intake.Status.AWAITING_REVIEW
+        intake.save()
+
+        reason: ReasonStepForm = forms["reason"]
+        IntakeArea.objects.bulk_create(
+            IntakeArea(intake=intake, region=region, side=side, pain=pain) for region, side, pain in reason.areas()
+        )
+        IntakeHistoryEvent.objects.bulk_create(
+            IntakeHistoryEvent(intake=intake, kind=kind, year=year, description=description)
+            for kind, year, description in health.history_events()
+        )
+        link.submitted_at = now
+        link.draft = {}  # the answers now live in the intake only
+        link.save(update_fields=["submitted_at", "draft"])
+    return intake
+
+
+def intake_accept(*, intake: Intake, by, update_fields: list[str]) -> Intake:
+    """Accept a reviewed intake into the client's history, updating chosen contact details."""
+    from intake.answers import CONTACT_LABELS
+
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().select_related("client").get(pk=intake.pk)
+        if intake.status != Intake.Status.AWAITING_REVIEW:
+            return intake
+        client = intake.client
+        changed = []
+        for field in update_fields:
+            if field in CONTACT_LABELS and field in intake.contact:
+                value = intake.contact[field]
+                if field == "date_of_birth":
+                    value = date.fromisoformat(value)
+                setattr(client, field, value)
+                changed.append(field)
+        if changed:
+            client.updated_by = by
+            client.full_clean(exclude=["created_by", "updated_by"], validate_unique=False)
+            client.save(update_fields=[*changed, "updated_by", "updated_at"])
+        intake.approve(by=by)
+    return intake
+
+
+def unmatched_attach(*, intake: Intake, client: Client, by) -> Intake:
+    """Front desk: this website submission belongs to an existing client."""
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(pk=intake.pk)
+        if intake.status == Intake.Status.UNMATCHED:
+            intake.client = client
+            intake.status = Intake.Status.AWAITING_REVIEW
+            intake.save(update_fields=["client", "status"])
+            IntakeLink.objects.filter(pk=intake.link_id).update(client=client)
+    return intake
+
+
+def unmatched_create_client(*, intake: Intake, by) -> Client:
+    """Front desk: this website submission is a new person; create the client from it."""
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(pk=intake.pk)
+        if intake.status != Intake.Status.UNMATCHED:
+            return intake.client
+        contact = intake.contact
+        client = Client(
+            first_name=contact["first_name"],
+            last_name=contact["last_name"],
+            date_of_birth=date.fromisoformat(contact["date_of_birth"]),
+            **{
+                field: contact.get(field, "")
+                for field in (
+                    "preferred_name",
+                    "pronouns",
+                    "phone",
+                    "email",
+                    "address",
+                    "emergency_contact_name",
+                    "emergency_contact_relationship",
+                    "emergency_contact_phone",
+                )
+            },
+            created_by=by,
+            updated_by=by,
+        )
+        client.full_clean(exclude=["created_by", "updated_by", "creation_key"])
+        client.save()
+        intake.client = client
+        intake.status = Intake.Status.AWAITING_REVIEW
+        intake.save(update_fields=["client", "status"])
+        IntakeLink.objects.filter(pk=intake.link_id).update(client=client)
+    return client
+
+
+def intake_link_create(*, client: Client, by, email: bool, link_url) -> tuple[IntakeLink, str]:
+    """Issue a link for a client; email it (link only, no health data) after commit.
+
+    `link_url(token)` builds the absolute URL.
+    """
+    with transaction.atomic():
+        link, token = IntakeLink.issue(client=client, purpose=IntakeLink.Purpose.LINK, by=by)
+        url = link_url(token)
+        if email and client.email:
+            link.emailed_to = client.email
+            link.emailed_at = timezone.now()
+            link.save(update_fields=["emailed_to", "emailed_at"])
+            transaction.on_commit(lambda: send_intake_link_email(to=client.email, url=url, expires_at=link.expires_at))
+    return link, token
+
+
+def send_intake_link_email(*, to: str, url: str, expires_at) -> None:
+    clinic = settings.CLINIC_NAME
+    expires = timezone.localtime(expires_at).strftime("%B %-d, %Y")
+    send_mail(
+        subject=f"Your intake form for {clinic}",
+        message=(
+            f"Hello,\n\nBefore your visit, please fill in our intake form:\n\n{url}\n\n"
+            f"The link works until {expires}. You will be asked for your last name and date of birth.\n"
+            f"If you did not expect this email, you can ignore it.\n\n{clinic}\n"
+        ),
+        from_email=None,
+        recipient_list=[to],
+    )
+
+
+def consent_publish(*, text: str, by) -> ConsentText:
+    """Save the consent wording as a new version (earlier versions stay, as signed)."""
+    with transaction.atomic():
+        current = ConsentText.objects.select_for_update().order_by("-version").first()
+        if current and current.text.strip() == text.strip():
+            return current
+        return ConsentText.objects.create(version=(current.version + 1) if current else 1, text=text, created_by=by)
