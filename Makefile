@@ -31,7 +31,7 @@ run: $(VENV)/.installed
 	@echo "  Clinic app with demo data: http://$(HOST):$(PORT)/"
 	@echo "  Demo sign-ins (demo only): frontdesk, therapist, manager; password demo-clinic-2026"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run

@@ -89,7 +89,9 @@ class ClientQuerySet(models.QuerySet):
         if email:
             condition |= Q(email__iexact=email)
         phone_digits = digits(phone)
-        if len(phone_digits) >= 7:
+        if len(phone_digits) >= 10:  # "+1 555 010 2003" and "555-010-2003" are one number
+            condition |= Q(phone_digits__endswith=phone_digits[-10:]) | Q(phone_digits=phone_digits)
+        elif len(phone_digits) >= 7:
             condition |= Q(phone_digits=phone_digits)
         if date_of_birth:
             name = fold(f"{first_name} {last_name}")

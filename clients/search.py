@@ -29,6 +29,11 @@ _FOLDS = {
     "z": "žźż",
     "'": "’`",
 }
+# Capitals too: PostgreSQL's lower() leaves "É" alone under the "C" locale.
+_FOLDS = {
+    plain: accented + "".join(c.upper() for c in accented if len(c.upper()) == 1 and c.upper() != c)
+    for plain, accented in _FOLDS.items()
+}
 ACCENTED = "".join(accented for accented in _FOLDS.values())
 PLAIN = "".join(plain * len(accented) for plain, accented in _FOLDS.items())
 _TABLE = str.maketrans(ACCENTED, PLAIN)

@@ -6,6 +6,10 @@ beside manage.py. Each process that uses it holds a handle, and the server
 stops when the last such process exits.
 """
 
+import json
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -33,8 +37,10 @@ def database_settings(data_dir: Path) -> dict:
         import pgserver
 
         if _server is None:
+            _forget_dead_handles(data_dir, pgserver)
             _server = pgserver.get_server(data_dir, cleanup_mode="stop")
             _ensure_database(_server)
+            _exit_cleanly_on_sigterm()
     except ImportError as exc:
         raise EmbeddedDatabaseUnavailable(HELP.format(reason=f"{exc}")) from exc
     except Exception as exc:  # the server failed to start: say what to do instead
@@ -48,6 +54,34 @@ def database_settings(data_dir: Path) -> dict:
         "HOST": str(info.socket_dir),
         "PORT": str(info.port or ""),
     }
+
+
+def _forget_dead_handles(data_dir: Path, pgserver) -> None:
+    """Drop processes that died without saying so (kill -9, a crash) from the
+    server's list of users; otherwise the server would never stop by itself."""
+    handles = data_dir / ".handle_pids.json"
+    if not handles.exists():
+        return
+    import psutil
+
+    with pgserver.postgres_server.PostgresServer._lock:
+        try:
+            pids = json.loads(handles.read_text())
+        except ValueError:
+            pids = []
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Let `kill` (SIGTERM) run exit handlers, so the embedded server stops with us.
+
+    Python's default for SIGTERM skips atexit; a background job started by a
+    script also ignores SIGINT, so TERM is how scripts (and CI) stop `make run`.
+    """
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _ensure_database(server) -> None:
