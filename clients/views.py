@@ -120,8 +120,8 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 
 
-@require_POST
 @permission_required("clients.archive_client", raise_exception=True)
+@require_POST
 def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=pk)
     if not client.is_archived:
@@ -130,8 +130,8 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(client)
 
 
-@require_POST
 @permission_required("clients.archive_client", raise_exception=True)
+@require_POST
 def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=pk)
     if client.is_archived:

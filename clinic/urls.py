@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("clients/", include("clients.urls")),
     path("intake/", include("intake.urls")),
+    path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,2 +1,376 @@
-# Per-visit records (session notes, appointments) arrive with the clinical and
-# scheduling issues. Tables are prefixed "visits_" (see apps.py).
+"""Clinical records: assessments, treatment plans, per-visit session notes, addenda.
+
+The app label is "visits" (django.contrib.sessions owns "sessions"), so the
+tables are visits_*. Signed notes and addenda are protected by PostgreSQL
+triggers (see migrations), not only by this code.
+"""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Client, Pressure
+from clinic.body import REGION_CHOICES, Side, area_label, region_label
+from sessions.vocabulary import (
+    Movement,
+    Posture,
+    RomResult,
+    Severity,
+    Temperature,
+    TestSide,
+    Texture,
+)
+
+PROTECT_USER = {"on_delete": models.PROTECT, "related_name": "+"}
+
+
+class TechniqueQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True).order_by("position", "name")
+
+
+class Technique(models.Model):
+    """A massage technique therapists can record. The manager extends the list in the admin."""
+
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    objects = TechniqueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ClinicalQuerySet(models.QuerySet):
+    def for_client(self, client: Client):
+        return self.filter(client=client)
+
+
+class Assessment(models.Model):
+    """Posture, gait, range of motion, palpation and special tests."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="assessments")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, **PROTECT_USER)
+    assessed_on = models.DateField(default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.ForeignKey("SessionNote", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments")
+    posture = ArrayField(models.CharField(max_length=30, choices=Posture.choices), default=list, blank=True)
+    posture_other = models.CharField("other posture findings", max_length=300, blank=True)
+    gait_notes = models.TextField(blank=True)
+    summary = models.TextField("summary of imbalances", blank=True)
+
+    objects = ClinicalQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "-assessed_on"], name="assessment_client_date")]
+
+    def __str__(self):
+        return f"Assessment of {self.assessed_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("visits:assessment_detail", args=[self.client_id, self.pk])
+
+    def posture_labels(self) -> list[str]:
+        labels = dict(Posture.choices)
+        found = [labels.get(code, code) for code in self.posture]
+        return [*found, self.posture_other] if self.posture_other else found
+
+
+class RangeOfMotionTest(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="rom_tests")
+    movement = models.CharField(max_length=40, choices=Movement.choices)
+    side = models.CharField(max_length=10, choices=TestSide.choices)
+    result = models.CharField(max_length=10, choices=RomResult.choices)
+    degrees = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["movement", "assessment"], name="romtest_movement")]
+        constraints = [
+            models.CheckConstraint(condition=Q(degrees__lte=360) | Q(degrees__isnull=True), name="romtest_degrees")
+        ]
+
+    def __str__(self):
+        return f"{self.get_movement_display()} ({self.side}): {self.result}"
+
+
+class PalpationFinding(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="palpation_findings")
+    region = models.CharField(max_length=30, choices=REGION_CHOICES)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    tension = models.CharField(max_length=10, choices=Severity.choices, default=Severity.NONE)
+    tenderness = models.CharField(max_length=10, choices=Severity.choices, default=Severity.NONE)
+    texture = models.CharField(max_length=10, choices=Texture.choices, default=Texture.NORMAL)
+    temperature = models.CharField(max_length=10, choices=Temperature.choices, default=Temperature.NORMAL)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return area_label(self.region, self.side)
+
+    @property
+    def area(self) -> str:
+        return area_label(self.region, self.side)
+
+
+class SpecialTest(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="special_tests")
+    name = models.CharField(max_length=100)
+    side = models.CharField(max_length=10, choices=TestSide.choices)
+    positive = models.BooleanField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.side}): {'positive' if self.positive else 'negative'}"
+
+
+class TreatmentPlanQuerySet(ClinicalQuerySet):
+    def active(self):
+        return self.filter(status=TreatmentPlan.Status.ACTIVE)
+
+
+class TreatmentPlan(models.Model):
+    """Goals, focus areas and how often to come. One active plan per client; earlier plans are kept."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="treatment_plans")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, **PROTECT_USER)
+    created_at = models.DateTimeField(default=timezone.now)
+    starts_on = models.DateField(default=timezone.localdate)
+    goals = models.TextField()
+    focus_regions = ArrayField(models.CharField(max_length=30, choices=REGION_CHOICES), default=list, blank=True)
+    visit_interval_days = models.PositiveSmallIntegerField("visit every (days)")
+    planned_visits = models.PositiveSmallIntegerField(null=True, blank=True)
+    reassess_on = models.DateField("reassessment date", null=True, blank=True)
+    home_care = models.TextField("home-care plan", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TreatmentPlanQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "-created_at"], name="plan_client_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["client"], condition=Q(status="active"), name="plan_one_active_per_client"),
+            models.CheckConstraint(condition=Q(visit_interval_days__gte=1), name="plan_interval_positive"),
+        ]
+
+    def __str__(self):
+        return f"Plan of {self.starts_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("visits:plan_detail", args=[self.client_id, self.pk])
+
+    def focus_region_labels(self) -> list[str]:
+        return [region_label(code) for code in self.focus_regions]
+
+    @property
+    def interval_label(self) -> str:
+        days = self.visit_interval_days
+        if days % 7 == 0:
+            weeks = days // 7
+            return "every week" if weeks == 1 else f"every {weeks} weeks"
+        return f"every {days} days"
+
+    def complete(self) -> None:
+        self.status = self.Status.COMPLETED
+        self.completed_at = timezone.now()
+        self.save(update_fields=["status", "completed_at"])
+
+
+class SessionNoteQuerySet(ClinicalQuerySet):
+    def signed(self):
+        return self.filter(signed_at__isnull=False)
+
+    def drafts(self):
+        return self.filter(signed_at__isnull=True)
+
+    def overdue_drafts(self, *, therapist, hours: int = 24):
+        return self.drafts().filter(therapist=therapist, created_at__lt=timezone.now() - timedelta(hours=hours))
+
+    def with_details(self):
+        return self.select_related("client", "therapist", "signed_by").prefetch_related("areas", "addenda__author")
+
+
+class SessionNote(models.Model):
+    """What happened at one visit. Signed notes never change (a database trigger enforces it)."""
+
+    # The columns a signature covers: the trigger refuses to change any of them once signed.
+    CLINICAL_FIELDS = (
+        "client_id",
+        "therapist_id",
+        "visit_date",
+        "update_since_last",
+        "health_changed",
+        "pain_before",
+        "pain_after",
+        "techniques",
+        "pressure",
+        "client_feedback",
+        "tissue_response",
+        "home_care_stretches",
+        "home_care_strengthening",
+        "home_care_posture",
+        "next_visit_date",
+        "next_visit_interval_days",
+        "duration_minutes",
+        "signed_at",
+        "signed_by_id",
+        "content_hash",
+    )
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="session_notes")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, **PROTECT_USER)
+    visit_date = models.DateField(default=timezone.localdate)
+    update_since_last = models.TextField("client's update since the last visit", blank=True)
+    health_changed = models.BooleanField("anything changed in their health?", default=False)
+    pain_before = models.PositiveSmallIntegerField("pain before (0–10)", null=True, blank=True)
+    pain_after = models.PositiveSmallIntegerField("pain after (0–10)", null=True, blank=True)
+    techniques = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    pressure = models.CharField("overall pressure", max_length=20, choices=Pressure.choices, blank=True)
+    client_feedback = models.TextField("client feedback during the session", blank=True)
+    tissue_response = models.TextField("tissue response and observations", blank=True)
+    home_care_stretches = models.TextField("stretches", blank=True)
+    home_care_strengthening = models.TextField("strengthening", blank=True)
+    home_care_posture = models.TextField("posture", blank=True)
+    next_visit_date = models.DateField("next visit on", null=True, blank=True)
+    next_visit_interval_days = models.PositiveSmallIntegerField("or next visit in (days)", null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField("duration (minutes)", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: a save from a stale form (another tab) is refused, not merged.
+    version = models.PositiveIntegerField(default=1)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, **PROTECT_USER)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    objects = SessionNoteQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client", "-visit_date", "-id"], name="note_client_date"),
+            models.Index(fields=["therapist", "signed_at", "created_at"], name="note_therapist_drafts"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain_before__lte=10) | Q(pain_before__isnull=True), name="note_pain_before_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_after__lte=10) | Q(pain_after__isnull=True), name="note_pain_after_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | (Q(signed_by__isnull=False) & ~Q(content_hash="")),
+                name="note_signature_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Session note of {self.visit_date:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("visits:note_detail", args=[self.client_id, self.pk])
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    def can_edit(self, user) -> bool:
+        return not self.is_signed and self.therapist_id == user.pk
+
+    def signed_content(self) -> dict:
+        """Everything the signature covers, as plain JSON-able data (areas included)."""
+        content = {
+            field: getattr(self, field)
+            for field in self.CLINICAL_FIELDS
+            if field not in ("signed_at", "signed_by_id", "content_hash")
+        }
+        content["visit_date"] = self.visit_date.isoformat()
+        content["next_visit_date"] = self.next_visit_date.isoformat() if self.next_visit_date else None
+        content["areas"] = [
+            {
+                "region": a.region,
+                "side": a.side,
+                "pain": a.pain,
+                "pressure": a.pressure,
+                "techniques": list(a.techniques),
+            }
+            for a in sorted(self.areas.all(), key=lambda a: (a.region, a.side, a.pk))
+        ]
+        return content
+
+    def compute_hash(self, *, signed_at=None, signed_by_id=None) -> str:
+        signed_at = signed_at or self.signed_at
+        payload = {
+            "content": self.signed_content(),
+            "signed_at": signed_at.isoformat() if signed_at else None,
+            "signed_by": signed_by_id or self.signed_by_id,
+        }
+        canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def hash_matches(self) -> bool:
+        return self.is_signed and self.compute_hash() == self.content_hash
+
+    @property
+    def home_care_given(self) -> bool:
+        return bool(self.home_care_stretches or self.home_care_strengthening or self.home_care_posture)
+
+
+class NoteArea(models.Model):
+    """An area worked in a session, with its techniques and pressure."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="areas")
+    region = models.CharField(max_length=30, choices=REGION_CHOICES)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    pain = models.PositiveSmallIntegerField("pain in this area (0–10)", null=True, blank=True)
+    pressure = models.CharField(max_length=20, choices=Pressure.choices, blank=True)
+    techniques = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["region", "note"], name="notearea_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "region"], name="notearea_one_per_region"),
+            models.CheckConstraint(condition=Q(pain__lte=10) | Q(pain__isnull=True), name="notearea_pain_0_10"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return area_label(self.region, self.side)
+
+
+class Addendum(models.Model):
+    """A correction or addition to a signed note. Append-only (a trigger refuses changes)."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, **PROTECT_USER)
+    created_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self):
+        return f"Addendum of {self.created_at:%Y-%m-%d}"

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from clients.models import Client
+from clinic.demo import load_clinical_histories
 from clinic.models import User
 from clinic.roles import FRONT_DESK, MANAGER, THERAPIST
 
@@ -83,4 +84,7 @@ class Command(BaseCommand):
                 },
             )
             created_clients += created
-        self.stdout.write(f"Demo data: {created_staff} staff and {created_clients} clients created.")
+        histories = load_clinical_histories(therapist=User.objects.get(username="therapist"), rng=rng)
+        self.stdout.write(
+            f"Demo data: {created_staff} staff, {created_clients} clients and {histories} clinical histories created."
+        )

@@ -1,0 +1,273 @@
+from django import forms
+
+from clients.models import Pressure
+from clinic.body import REGIONS, side_choices
+from intake.vocabulary import PAIN_CHOICES
+from sessions.models import Assessment, SessionNote, Technique, TreatmentPlan
+from sessions.vocabulary import Movement, Posture, RomResult, Severity, Temperature, TestSide, Texture
+
+PAIN_SELECT = [("", "—"), *PAIN_CHOICES]
+
+
+def _technique_choices(extra: list[str] = ()) -> list[tuple[str, str]]:
+    names = list(Technique.objects.active().values_list("name", flat=True))
+    names += [name for name in extra if name not in names]  # keep retired ones a draft already uses
+    return [(name, name) for name in names]
+
+
+class BodyAreasMixin:
+    """Per-region fields (side, pain, pressure, techniques) for the accessible body-map list."""
+
+    def add_area_fields(self, techniques: list[tuple[str, str]], initial_areas=()):
+        by_region = {area.region: area for area in initial_areas}
+        for region in REGIONS:
+            area = by_region.get(region.code)
+            prefix = f"area_{region.code}"
+            self.fields[f"{prefix}_side"] = forms.ChoiceField(
+                label=f"{region.label}: worked",
+                choices=[("", "Not worked"), *side_choices(region)],
+                required=False,
+                initial=area.side if area else "",
+                widget=forms.Select(attrs={"data-body-region": region.code, "class": "form-select form-select-sm"}),
+            )
+            self.fields[f"{prefix}_pain"] = forms.TypedChoiceField(
+                label=f"{region.label}: pain",
+                choices=PAIN_SELECT,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=area.pain if area else "",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"{prefix}_pressure"] = forms.ChoiceField(
+                label=f"{region.label}: pressure",
+                choices=[("", "Pressure"), *Pressure.choices],
+                required=False,
+                initial=area.pressure if area else "",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"{prefix}_techniques"] = forms.MultipleChoiceField(
+                label=f"{region.label}: techniques",
+                choices=techniques,
+                required=False,
+                initial=list(area.techniques) if area else [],
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def area_rows(self):
+        return [
+            (region, *(self[f"area_{region.code}_{part}"] for part in ("side", "pain", "pressure", "techniques")))
+            for region in REGIONS
+        ]
+
+    def areas(self) -> list[dict]:
+        rows = []
+        for region in REGIONS:
+            prefix = f"area_{region.code}"
+            side = self.cleaned_data.get(f"{prefix}_side")
+            if side:
+                rows.append(
+                    {
+                        "region": region.code,
+                        "side": side,
+                        "pain": self.cleaned_data.get(f"{prefix}_pain"),
+                        "pressure": self.cleaned_data.get(f"{prefix}_pressure") or "",
+                        "techniques": self.cleaned_data.get(f"{prefix}_techniques") or [],
+                    }
+                )
+        return rows
+
+
+class SessionNoteForm(BodyAreasMixin, forms.ModelForm):
+    """A draft note. Everything may be left blank until signing."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    techniques = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = SessionNote
+        fields = [
+            "visit_date",
+            "update_since_last",
+            "health_changed",
+            "pain_before",
+            "pain_after",
+            "techniques",
+            "pressure",
+            "client_feedback",
+            "tissue_response",
+            "home_care_stretches",
+            "home_care_strengthening",
+            "home_care_posture",
+            "next_visit_date",
+            "next_visit_interval_days",
+            "duration_minutes",
+        ]
+        widgets = {
+            "visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "update_since_last": forms.Textarea(attrs={"rows": 2}),
+            "client_feedback": forms.Textarea(attrs={"rows": 2}),
+            "tissue_response": forms.Textarea(attrs={"rows": 3}),
+            "home_care_stretches": forms.Textarea(attrs={"rows": 2}),
+            "home_care_strengthening": forms.Textarea(attrs={"rows": 2}),
+            "home_care_posture": forms.Textarea(attrs={"rows": 2}),
+            "pressure": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        note = self.instance
+        techniques = _technique_choices(
+            [*note.techniques, *(t for area in note.areas.all() for t in area.techniques)] if note.pk else []
+        )
+        self.fields["techniques"].choices = techniques
+        self.fields["techniques"].label = "Techniques used"
+        self.fields["pressure"].choices = [("", "Not recorded"), *Pressure.choices]
+        for name in ("pain_before", "pain_after"):
+            self.fields[name] = forms.TypedChoiceField(
+                label=self.fields[name].label, choices=PAIN_SELECT, coerce=int, empty_value=None, required=False
+            )
+        self.fields["health_changed"].label = "Anything changed in their health since the last visit?"
+        self.fields["version"].initial = note.version
+        self.add_area_fields(techniques, note.areas.all() if note.pk else ())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("next_visit_date") and cleaned.get("next_visit_interval_days"):
+            self.add_error("next_visit_interval_days", "Give a date or an interval, not both.")
+        return cleaned
+
+
+class AddendumForm(forms.Form):
+    reason = forms.CharField(max_length=200, help_text="For example: correction, late entry, client report.")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TreatmentPlanForm(forms.ModelForm):
+    focus_regions = forms.MultipleChoiceField(
+        choices=[(r.code, r.label) for r in REGIONS], widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = TreatmentPlan
+        fields = [
+            "starts_on",
+            "goals",
+            "focus_regions",
+            "visit_interval_days",
+            "planned_visits",
+            "reassess_on",
+            "home_care",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "reassess_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "goals": forms.Textarea(attrs={"rows": 3}),
+            "home_care": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"visit_interval_days": "14 for every two weeks."}
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, reassess = cleaned.get("starts_on"), cleaned.get("reassess_on")
+        if starts and reassess and reassess < starts:
+            self.add_error("reassess_on", "The reassessment comes after the plan starts.")
+        return cleaned
+
+
+class AssessmentForm(forms.ModelForm):
+    posture = forms.MultipleChoiceField(
+        label="Standing posture", choices=Posture.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["assessed_on", "posture", "posture_other", "gait_notes", "summary"]
+        widgets = {
+            "assessed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "gait_notes": forms.Textarea(attrs={"rows": 2}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+def _blank(choices):
+    return [("", "—"), *choices]
+
+
+class CompactRowForm(forms.Form):
+    """A row of a table of tests: small Bootstrap controls."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+
+
+class RomTestForm(CompactRowForm):
+    movement = forms.ChoiceField(choices=_blank(Movement.choices), required=False)
+    side = forms.ChoiceField(choices=_blank(TestSide.choices), required=False)
+    result = forms.ChoiceField(choices=_blank(RomResult.choices), required=False)
+    degrees = forms.IntegerField(min_value=0, max_value=360, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(cleaned.get(f) not in (None, "") for f in ("movement", "side", "result", "degrees")):
+            for name in ("movement", "side", "result"):
+                if not cleaned.get(name):
+                    self.add_error(name, "Needed for this test row.")
+        return cleaned
+
+    def is_filled(self) -> bool:
+        return bool(self.cleaned_data.get("movement"))
+
+
+class PalpationForm(CompactRowForm):
+    region = forms.ChoiceField(choices=_blank([(r.code, r.label) for r in REGIONS]), required=False)
+    side = forms.ChoiceField(
+        choices=_blank([("left", "Left"), ("right", "Right"), ("both", "Both"), ("center", "Central")]), required=False
+    )
+    tension = forms.ChoiceField(choices=Severity.choices, initial="none")
+    tenderness = forms.ChoiceField(choices=Severity.choices, initial="none")
+    texture = forms.ChoiceField(choices=Texture.choices, initial="normal")
+    temperature = forms.ChoiceField(choices=Temperature.choices, initial="normal")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("region") and not cleaned.get("side"):
+            self.add_error("side", "Choose the side.")
+        return cleaned
+
+    def is_filled(self) -> bool:
+        return bool(self.cleaned_data.get("region"))
+
+
+class SpecialTestForm(CompactRowForm):
+    name = forms.CharField(max_length=100, required=False)
+    side = forms.ChoiceField(choices=_blank(TestSide.choices), required=False)
+    positive = forms.TypedChoiceField(
+        choices=[("", "—"), ("yes", "Positive"), ("no", "Negative")],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("name"):
+            if not cleaned.get("side"):
+                self.add_error("side", "Choose the side.")
+            if cleaned.get("positive") is None:
+                self.add_error("positive", "Positive or negative?")
+        return cleaned
+
+    def is_filled(self) -> bool:
+        return bool(self.cleaned_data.get("name"))
+
+
+RomFormSet = forms.formset_factory(RomTestForm, extra=6, max_num=30)
+PalpationFormSet = forms.formset_factory(PalpationForm, extra=4, max_num=30)
+SpecialTestFormSet = forms.formset_factory(SpecialTestForm, extra=3, max_num=20)

@@ -1,0 +1,152 @@
+"""Clinical writes: start, save, sign and amend notes; plans; assessments."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clients.models import Client
+from sessions.models import (
+    Addendum,
+    Assessment,
+    NoteArea,
+    PalpationFinding,
+    RangeOfMotionTest,
+    SessionNote,
+    SpecialTest,
+    TreatmentPlan,
+)
+
+CARRIED_FORWARD = ("home_care_stretches", "home_care_strengthening", "home_care_posture", "techniques", "pressure")
+
+
+class NoteConflict(Exception):
+    """The note changed since the form was opened (another tab or device saved it)."""
+
+    def __init__(self, current: SessionNote):
+        super().__init__("The note was saved elsewhere since this form was opened.")
+        self.current = current
+
+
+@transaction.atomic
+def note_start(*, client: Client, therapist, carry_forward: bool = False) -> SessionNote:
+    """A new draft note. With carry_forward, regions and home care come from the previous note."""
+    note = SessionNote(client=client, therapist=therapist)
+    previous = (
+        SessionNote.objects.filter(client=client).prefetch_related("areas").order_by("-visit_date", "-id").first()
+        if carry_forward
+        else None
+    )
+    if previous:
+        for field in CARRIED_FORWARD:
+            setattr(note, field, getattr(previous, field))
+    note.save()
+    if previous:
+        NoteArea.objects.bulk_create(
+            NoteArea(note=note, region=a.region, side=a.side, pressure=a.pressure, techniques=a.techniques)
+            for a in previous.areas.all()
+        )
+    return note
+
+
+def note_save_draft(*, note: SessionNote, form, by) -> SessionNote:
+    """Save a draft from a valid form, unless someone saved it since the form was opened.
+
+    The version check and the write are one UPDATE, so two tabs cannot both win.
+    """
+    if note.therapist_id != by.pk:
+        raise PermissionDenied("Only the author edits a draft note.")
+    fields = {name: form.cleaned_data[name] for name in form._meta.fields}
+    expected = form.cleaned_data["version"]
+    with transaction.atomic():
+        updated = SessionNote.objects.filter(pk=note.pk, version=expected, signed_at__isnull=True).update(
+            **fields, version=expected + 1, updated_at=timezone.now()
+        )
+        if not updated:
+            raise NoteConflict(SessionNote.objects.with_details().get(pk=note.pk))
+        NoteArea.objects.filter(note=note).delete()
+        NoteArea.objects.bulk_create(NoteArea(note=note, **area) for area in form.areas())
+    note.refresh_from_db()
+    return note
+
+
+def missing_for_signature(note: SessionNote) -> list[str]:
+    """What a note needs before it can be signed."""
+    missing = []
+    if note.pain_before is None:
+        missing.append("pain before")
+    if note.pain_after is None:
+        missing.append("pain after")
+    if not note.duration_minutes:
+        missing.append("duration")
+    if not note.areas.all() and not note.techniques:
+        missing.append("areas worked or techniques")
+    return missing
+
+
+def note_sign(*, note: SessionNote, by) -> SessionNote:
+    """Sign a draft: who, when and a SHA-256 of the content. From then on the database refuses changes."""
+    with transaction.atomic():
+        note = SessionNote.objects.select_for_update().get(pk=note.pk)
+        if note.is_signed:
+            return note
+        if note.therapist_id != by.pk:
+            raise PermissionDenied("Only the author signs a note.")
+        missing = missing_for_signature(note)
+        if missing:
+            raise ValidationError(f"Before signing, add: {', '.join(missing)}.")
+        signed_at = timezone.now()
+        note.content_hash = note.compute_hash(signed_at=signed_at, signed_by_id=by.pk)
+        note.signed_at = signed_at
+        note.signed_by = by
+        note.save(update_fields=["signed_at", "signed_by", "content_hash", "updated_at"])
+    return note
+
+
+def addendum_add(*, note: SessionNote, by, reason: str, text: str) -> Addendum:
+    if not note.is_signed:
+        raise ValidationError("Edit the draft instead: addenda are for signed notes.")
+    return Addendum.objects.create(note=note, author=by, reason=reason, text=text)
+
+
+@transaction.atomic
+def plan_create(*, client: Client, therapist, form) -> TreatmentPlan:
+    """A new active plan; the previous active plan is completed and kept."""
+    for plan in TreatmentPlan.objects.select_for_update().filter(client=client).active():
+        plan.complete()
+    plan = form.save(commit=False)
+    plan.client = client
+    plan.therapist = therapist
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def assessment_create(
+    *, client: Client, therapist, form, rom_formset, palpation_formset, special_formset, note: SessionNote | None = None
+) -> Assessment:
+    assessment = form.save(commit=False)
+    assessment.client = client
+    assessment.therapist = therapist
+    assessment.note = note
+    assessment.save()
+    RangeOfMotionTest.objects.bulk_create(
+        RangeOfMotionTest(
+            assessment=assessment, **{k: f.cleaned_data[k] for k in ("movement", "side", "result", "degrees")}
+        )
+        for f in rom_formset
+        if f.is_filled()
+    )
+    PalpationFinding.objects.bulk_create(
+        PalpationFinding(
+            assessment=assessment,
+            **{k: f.cleaned_data[k] for k in ("region", "side", "tension", "tenderness", "texture", "temperature")},
+        )
+        for f in palpation_formset
+        if f.is_filled()
+    )
+    SpecialTest.objects.bulk_create(
+        SpecialTest(assessment=assessment, **{k: f.cleaned_data[k] for k in ("name", "side", "positive")})
+        for f in special_formset
+        if f.is_filled()
+    )
+    return assessment
