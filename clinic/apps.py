@@ -8,7 +8,11 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         from clinic.roles import sync_role_groups
+        from intake.defaults import ensure_consent_text
+        from sessions.vocabulary import ensure_techniques
 
-        # Keep the role groups and their permissions in step with roles.py
-        # after every migrate (new permissions appear with new models).
+        # After every migrate (and every test-database flush): the role groups and their
+        # permissions as in roles.py, and the defaults a clinic starts with.
         post_migrate.connect(sync_role_groups, dispatch_uid="clinic.sync_role_groups")
+        post_migrate.connect(ensure_consent_text, dispatch_uid="clinic.ensure_consent_text")
+        post_migrate.connect(ensure_techniques, dispatch_uid="clinic.ensure_techniques")

@@ -260,3 +260,54 @@ def load_clinical_histories(*, therapist, rng: random.Random) -> int:
             pain_before=3,
         )
     return made
+
+
+SERVICES = [
+    ("Massage, 30 minutes", 30, "55.00"),
+    ("Massage, 60 minutes", 60, "95.00"),
+    ("Massage, 90 minutes", 90, "135.00"),
+    ("Sports massage, 60 minutes", 60, "105.00"),
+]
+
+
+def load_schedule(*, therapists, rng: random.Random) -> int:
+    """Services, working hours (Mon–Sat 9:00–17:00) and a few days of visits around today."""
+    from datetime import time as clock
+
+    from clinic.timeutil import local_datetime, today
+    from sessions import scheduling
+    from sessions.models import Appointment, Service, WorkingHours
+
+    for position, (name, minutes, fee) in enumerate(SERVICES, start=1):
+        Service.objects.get_or_create(
+            name=name, defaults={"duration_minutes": minutes, "fee": fee, "position": position}
+        )
+    for therapist in therapists:
+        if not WorkingHours.objects.filter(therapist=therapist).exists():
+            WorkingHours.objects.bulk_create(
+                WorkingHours(therapist=therapist, weekday=day, starts=clock(9), ends=clock(17)) for day in range(6)
+            )
+    if Appointment.objects.exists():
+        return 0
+    services = list(Service.objects.active())
+    clients = list(Client.objects.active().order_by("id"))
+    booked = 0
+    for offset in range(0, 4):
+        day = today() + timedelta(days=offset)
+        if day.weekday() == 6:
+            continue
+        for therapist in therapists:
+            for hour in rng.sample([9, 10, 11, 13, 14, 15, 16], 4):
+                service = rng.choice(services[:2])
+                try:
+                    scheduling.appointment_book(
+                        client=rng.choice(clients),
+                        therapist=therapist,
+                        service=service,
+                        starts_at=local_datetime(day, clock(hour, 0)),
+                        desk_notes="",
+                    )
+                    booked += 1
+                except scheduling.BookingConflict:
+                    pass
+    return booked

@@ -1,11 +1,21 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 from clinic.roles import ROLE_PERMISSIONS, Role
 
 
+class StaffManager(UserManager):
+    def therapists(self):
+        """Active staff in the therapist role, for booking and the day view."""
+        from clinic.roles import THERAPIST
+
+        return self.filter(groups__name=THERAPIST, is_active=True).order_by("first_name", "last_name", "id")
+
+
 class User(AbstractUser):
     """A staff member. Clients never have accounts."""
+
+    objects = StaffManager()
 
     class Meta:
         db_table = "clinic_user"

@@ -36,12 +36,30 @@ _INTAKE_DESK = [
     "intake.match_intake",
 ]
 
+# The schedule: everyone books and runs visits.
+_SCHEDULE = [
+    "visits.view_appointment",
+    "visits.add_appointment",
+    "visits.change_appointment",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    FRONT_DESK: [*_CLIENT_PROFILE, *_INTAKE_DESK],
-    THERAPIST: [*_CLIENT_PROFILE, *_INTAKE_DESK, "clinic.view_clinical_records"],
+    FRONT_DESK: [*_CLIENT_PROFILE, *_INTAKE_DESK, *_SCHEDULE],
+    THERAPIST: [*_CLIENT_PROFILE, *_INTAKE_DESK, *_SCHEDULE, "clinic.view_clinical_records"],
     MANAGER: [
         *_CLIENT_PROFILE,
         *_INTAKE_DESK,
+        *_SCHEDULE,
+        "visits.view_service",
+        "visits.add_service",
+        "visits.change_service",
+        "visits.view_workinghours",
+        "visits.add_workinghours",
+        "visits.change_workinghours",
+        "visits.delete_workinghours",
+        "visits.view_technique",
+        "visits.add_technique",
+        "visits.change_technique",
         "intake.add_consenttext",
         "clinic.view_clinical_records",
         "clinic.manage_clinic",

@@ -34,6 +34,11 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Clinic")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="")
 
+# Where the app is reached (for links in emails sent from cron jobs).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Appointment reminders (manage.py send_reminders): hours before the visit.
+REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
+
 # Intake links for clients: days until a link expires.
 INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=7)
 # Public pages (online intake): requests per address per window, as (requests, seconds).

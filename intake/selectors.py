@@ -37,3 +37,29 @@ def client_intake_panel(*, client, user, new_link: dict | None = None) -> dict:
     if clinical:
         panel.update({"current": current, "alerts": alerts, "history": history})
     return panel
+
+
+def client_ids_with_alerts(client_ids) -> set[int]:
+    """Of these clients, those whose current intake has alerts ("see therapist"). One query."""
+    ids = set(client_ids)
+    if not ids:
+        return set()
+    current = (
+        Intake.objects.accepted()
+        .filter(client_id__in=ids)
+        .order_by("client_id", "-submitted_at", "-id")
+        .distinct("client_id")
+        .only(
+            "id",
+            "client_id",
+            "cautions",
+            "caution_details",
+            "do_not_work",
+            "do_not_work_other",
+            "consent_gluteals",
+            "consent_chest",
+            "consent_inner_thigh",
+            "consent_abdomen",
+        )
+    )
+    return {intake.client_id for intake in current if intake.alerts()}

@@ -152,7 +152,9 @@ def intake_accept(*, intake: Intake, by, update_fields: list[str]) -> Intake:
     from intake.answers import CONTACT_LABELS
 
     with transaction.atomic():
-        intake = Intake.objects.select_for_update().select_related("client").get(pk=intake.pk)
+        # Lock only the intake row: the client FK is nullable, and PostgreSQL refuses
+        # FOR UPDATE on the nullable side of the outer join select_related makes.
+        intake = Intake.objects.select_for_update(of=("self",)).select_related("client").get(pk=intake.pk)
         if intake.status != Intake.Status.AWAITING_REVIEW:
             return intake
         client = intake.client

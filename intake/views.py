@@ -100,7 +100,7 @@ def intake_open(request: HttpRequest, token: str) -> HttpResponse:
                 _remember(request, VERIFIED, link)
                 request.session.cycle_key()  # a fresh session id once unlocked
                 link.mark_opened()
-                return redirect("intake:step", token=token, step=services.first_incomplete_step(link))
+                return redirect("intake:step", token=token, step=services.first_incomplete_step(link) or "consent")
             link.record_failed_attempt()
             if link.is_locked:
                 return _unavailable(request)
@@ -166,8 +166,8 @@ def intake_done(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff: links, website submissions, review and consent -----------------------------------
 
 
-@require_POST
 @permission_required("intake.add_intakelink", raise_exception=True)
+@require_POST
 def link_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.active(), pk=client_pk)
     link, token = services.intake_link_create(
@@ -188,8 +188,8 @@ def link_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     return redirect(client)
 
 
-@require_POST
 @permission_required("intake.change_intakelink", raise_exception=True)
+@require_POST
 def link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(IntakeLink.objects.select_related("client").exclude(client=None), pk=pk)
     link.revoke(by=request.user)
@@ -197,8 +197,8 @@ def link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(link.client)
 
 
-@require_POST
 @permission_required(CLINICAL, raise_exception=True)
+@require_POST
 def in_clinic_start(request: HttpRequest, client_pk: int) -> HttpResponse:
     """A therapist fills in the intake with the client in the room, on the same form."""
     client = get_object_or_404(Client.objects.active(), pk=client_pk)
@@ -243,8 +243,8 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @permission_required(CLINICAL, raise_exception=True)
+@require_POST
 def intake_accept(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_object_or_404(Intake.objects.awaiting_review().select_related("client"), pk=pk)
     form = AcceptIntakeForm(request.POST, contact_changes=intake_answers.contact_changes(intake))
@@ -279,8 +279,8 @@ def match_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/match_queue.html", {"pending": pending})
 
 
-@require_POST
 @permission_required("intake.match_intake", raise_exception=True)
+@require_POST
 def match_attach(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_object_or_404(Intake.objects.unmatched(), pk=pk)
     client = get_object_or_404(Client, pk=request.POST.get("client") or 0)
@@ -289,9 +289,9 @@ def match_attach(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:match_queue")
 
 
-@require_POST
 @permission_required("intake.match_intake", raise_exception=True)
 @permission_required("clients.add_client", raise_exception=True)
+@require_POST
 def match_create_client(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_object_or_404(Intake.objects.unmatched(), pk=pk)
     try:

@@ -23,6 +23,7 @@ from sessions.forms import (
     TreatmentPlanForm,
 )
 from sessions.models import Assessment, SessionNote, TreatmentPlan
+from sessions.schedule_views import todays_visits
 
 CLINICAL = "clinic.view_clinical_records"
 clinical_only = permission_required(CLINICAL, raise_exception=True)
@@ -47,6 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "drafts": list(notes.drafts().order_by("-created_at")[:20]),
             "recent": list(notes.signed().order_by("-signed_at")[:10]),
+            "today_visits": todays_visits(request.user),
         },
     )
 
@@ -138,7 +140,9 @@ def note_edit(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
             # Keep everything typed; the next save (deliberately) replaces the other tab's version.
             data = request.POST.copy()
             data["version"] = str(conflict.version)
-            form = SessionNoteForm(data, instance=conflict)
+            # A separate instance: validating a ModelForm copies the typed values onto its instance,
+            # and `conflict` must keep showing what was saved.
+            form = SessionNoteForm(data, instance=SessionNote.objects.with_details().get(pk=note.pk))
             form.is_valid()
         else:
             if request.POST.get("then") == "sign":

@@ -82,3 +82,13 @@ class Temperature(models.TextChoices):
     NORMAL = "normal", "Normal"
     WARM = "warm", "Warm"
     COOL = "cool", "Cool"
+
+
+def ensure_techniques(**kwargs) -> None:
+    """Start with the clinic's technique list; the manager extends it in the admin."""
+    from sessions.models import Technique
+
+    if not Technique.objects.exists():
+        Technique.objects.bulk_create(
+            Technique(name=name, position=position * 10) for position, name in enumerate(DEFAULT_TECHNIQUES, start=1)
+        )

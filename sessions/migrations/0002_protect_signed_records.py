@@ -3,7 +3,6 @@
 - visits_sessionnote: once signed_at is set, UPDATE of the signed columns and DELETE fail.
 - visits_notearea: rows of a signed note cannot be added, changed or removed.
 - visits_addendum: append-only; UPDATE and DELETE always fail.
-Also seeds the technique list from the clinic's vocabulary.
 """
 
 from django.db import migrations
@@ -69,19 +68,9 @@ DROP TRIGGER IF EXISTS visits_sessionnote_protect_signed ON visits_sessionnote;
 DROP FUNCTION IF EXISTS visits_protect_signed_note();
 """
 
-TECHNIQUES = ['Swedish', 'Deep tissue', 'Myofascial release', 'Trigger point therapy', 'Sports massage', 'Stretching / PNF', 'Joint mobilization', 'Lymphatic drainage', 'Hot stone', 'Cupping', 'Instrument-assisted (IASTM)', 'Prenatal']
-
-
-def seed_techniques(apps, schema_editor):
-    Technique = apps.get_model("visits", "Technique")
-    for position, name in enumerate(TECHNIQUES, start=1):
-        Technique.objects.get_or_create(name=name, defaults={"position": position * 10})
-
-
 class Migration(migrations.Migration):
     dependencies = [("visits", "0001_clinical_records")]
 
     operations = [
         migrations.RunSQL(FORWARD, BACKWARD),
-        migrations.RunPython(seed_techniques, migrations.RunPython.noop),
     ]

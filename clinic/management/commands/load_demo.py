@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from clients.models import Client
-from clinic.demo import load_clinical_histories
+from clinic.demo import load_clinical_histories, load_schedule
 from clinic.models import User
 from clinic.roles import FRONT_DESK, MANAGER, THERAPIST
 
@@ -19,6 +19,7 @@ DEMO_PASSWORD = "demo-clinic-2026"
 DEMO_STAFF = [
     ("frontdesk", "Fran", "Desk", FRONT_DESK, False),
     ("therapist", "Theo", "Hands", THERAPIST, False),
+    ("therapist2", "Ana", "Ruiz", THERAPIST, False),
     ("manager", "Mara", "Lead", MANAGER, True),
 ]
 
@@ -85,6 +86,8 @@ class Command(BaseCommand):
             )
             created_clients += created
         histories = load_clinical_histories(therapist=User.objects.get(username="therapist"), rng=rng)
+        visits = load_schedule(therapists=list(User.objects.therapists()), rng=rng)
         self.stdout.write(
-            f"Demo data: {created_staff} staff, {created_clients} clients and {histories} clinical histories created."
+            f"Demo data: {created_staff} staff, {created_clients} clients, {histories} clinical histories "
+            f"and {visits} booked visits created."
         )

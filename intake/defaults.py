@@ -1,4 +1,4 @@
-from django.db import migrations
+"""Defaults a new installation starts with (seeded after every migrate; see clinic/apps.py)."""
 
 DEFAULT_CONSENT = """I consent to massage therapy at this clinic. The therapist has explained, or will explain, the treatment and its purpose before starting.
 
@@ -13,13 +13,9 @@ I may ask the therapist to change the pressure or technique, to avoid any area, 
 Sensitive areas (gluteals, chest wall, inner thigh, abdomen) are only worked on with my specific consent, which I give or refuse below and can change at any time."""
 
 
-def create_default(apps, schema_editor):
-    ConsentText = apps.get_model("intake", "ConsentText")
+def ensure_consent_text(**kwargs) -> None:
+    """A clinic always has a consent text to sign; the manager edits it (new versions)."""
+    from intake.models import ConsentText
+
     if not ConsentText.objects.exists():
         ConsentText.objects.create(version=1, text=DEFAULT_CONSENT)
-
-
-class Migration(migrations.Migration):
-    dependencies = [("intake", "0001_initial")]
-
-    operations = [migrations.RunPython(create_default, migrations.RunPython.noop)]

@@ -1,0 +1,141 @@
+"""Appointment writes: book, reschedule, cancel, no-show, check in, complete."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from clients.models import Client
+from clinic.timeutil import local
+from sessions import services
+from sessions.models import Appointment, Service, SessionNote, WorkingHours
+
+EXCLUSION_VIOLATION = "23P01"
+
+
+class BookingConflict(Exception):
+    """The therapist already has a live appointment overlapping this time."""
+
+    def __init__(self, conflicting: Appointment | None):
+        super().__init__("double booking")
+        self.conflicting = conflicting
+
+
+def conflicting_appointment(*, therapist, starts_at: datetime, ends_at: datetime, exclude_pk=None):
+    qs = Appointment.objects.live().filter(therapist=therapist).between(starts_at, ends_at).select_related("client")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("starts_at").first()
+
+
+def within_working_hours(*, therapist, starts_at: datetime, ends_at: datetime) -> bool:
+    """True when the visit fits one of the therapist's working blocks (or none are set)."""
+    blocks = list(WorkingHours.objects.filter(therapist=therapist))
+    if not blocks:
+        return True
+    start, end = local(starts_at), local(ends_at)
+    if start.date() != end.date():
+        return False
+    return any(b.weekday == start.weekday() and b.starts <= start.time() and end.time() <= b.ends for b in blocks)
+
+
+def _save_or_conflict(appointment: Appointment) -> Appointment:
+    """Save inside a savepoint; PostgreSQL's exclusion constraint decides double bookings."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        if getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION:
+            raise BookingConflict(
+                conflicting_appointment(
+                    therapist=appointment.therapist,
+                    starts_at=appointment.starts_at,
+                    ends_at=appointment.ends_at,
+                    exclude_pk=appointment.pk,
+                )
+            ) from error
+        raise
+    return appointment
+
+
+def appointment_book(
+    *, client: Client, therapist, service: Service, starts_at: datetime, desk_notes: str = "", by=None
+) -> Appointment:
+    """Book a visit at the service's current fee (kept even if the fee changes later)."""
+    appointment = Appointment(
+        client=client,
+        therapist=therapist,
+        service=service,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=service.duration_minutes),
+        fee=service.fee,
+        desk_notes=desk_notes,
+        created_by=by,
+    )
+    return _save_or_conflict(appointment)
+
+
+def appointment_reschedule(*, appointment: Appointment, starts_at: datetime, therapist=None, by=None) -> Appointment:
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError("Only booked visits can be moved.")
+    length = appointment.ends_at - appointment.starts_at
+    appointment.starts_at = starts_at
+    appointment.ends_at = starts_at + length
+    if therapist is not None:
+        appointment.therapist = therapist
+    return _save_or_conflict(appointment)
+
+
+def _transition(appointment: Appointment, status: str) -> None:
+    if not appointment.can_become(status):
+        raise ValidationError(
+            f"A visit that is {appointment.get_status_display().lower()} cannot become "
+            f"{Appointment.Status(status).label.lower()}."
+        )
+    appointment.status = status
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, reason: str, by=None) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not reason.strip():
+        raise ValidationError("Give a reason for the cancellation.")
+    _transition(appointment, Appointment.Status.CANCELLED)
+    appointment.cancel_reason = reason.strip()
+    appointment.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_no_show(*, appointment: Appointment, by=None) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _transition(appointment, Appointment.Status.NO_SHOW)
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_check_in(*, appointment: Appointment, by=None) -> SessionNote:
+    """The client has arrived: open (or create) the visit's session note for the therapist."""
+    appointment = Appointment.objects.select_for_update().select_related("client", "therapist").get(pk=appointment.pk)
+    if appointment.status == Appointment.Status.CHECKED_IN and appointment.note_id:
+        return appointment.note  # a second press of "Check in"
+    _transition(appointment, Appointment.Status.CHECKED_IN)
+    if appointment.note_id is None:
+        note = services.note_start(client=appointment.client, therapist=appointment.therapist, carry_forward=True)
+        note.visit_date = local(appointment.starts_at).date()
+        note.duration_minutes = round((appointment.ends_at - appointment.starts_at).total_seconds() / 60)
+        note.save(update_fields=["visit_date", "duration_minutes"])
+        appointment.note = note
+    appointment.save(update_fields=["status", "note", "updated_at"])
+    return appointment.note
+
+
+@transaction.atomic
+def appointment_complete(*, appointment: Appointment, by=None) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.note_id is None:
+        raise ValidationError("Completing a visit needs its session note (draft or signed). Check the client in first.")
+    _transition(appointment, Appointment.Status.COMPLETED)
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
