@@ -62,3 +62,25 @@ def folded_expression(*field_names: str):
 
 def digits_expression(field_name: str):
     return Func(F(field_name), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
+
+
+# pg_trgm's default for the % operator.
+TRIGRAM_SIMILARITY_THRESHOLD = 0.3
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams: each word padded with two spaces before and one after."""
+    grams = set()
+    for word in _WORDS.findall(text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """Python twin of pg_trgm's similarity(a, b)."""
+    left, right = _trigrams(a), _trigrams(b)
+    if not left or not right:
+        return 0.0
+    return len(left & right) / len(left | right)

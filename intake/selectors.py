@@ -16,6 +16,8 @@ def client_intake_panel(*, client, user, new_link: dict | None = None) -> dict:
     )
     current = next((i for i in history if i.status == Intake.Status.ACCEPTED), None)
     alerts = current.alerts() if current else []
+    # Front desk's "see therapist" flag also counts an answer still awaiting review.
+    newest = history[0] if history else None
     links = (
         list(
             IntakeLink.objects.filter(client=client, purpose=IntakeLink.Purpose.LINK)
@@ -29,7 +31,7 @@ def client_intake_panel(*, client, user, new_link: dict | None = None) -> dict:
         "on_file": current is not None,
         "current_date": current.submitted_at if current else None,
         "awaiting_review": sum(1 for i in history if i.status == Intake.Status.AWAITING_REVIEW),
-        "has_alerts": bool(alerts),
+        "has_alerts": bool(alerts) or bool(newest and newest.alerts()),
         "links": links,
         "new_link": new_link if new_link and new_link.get("client") == client.pk else None,
         "clinical": clinical,
@@ -40,12 +42,13 @@ def client_intake_panel(*, client, user, new_link: dict | None = None) -> dict:
 
 
 def client_ids_with_alerts(client_ids) -> set[int]:
-    """Of these clients, those whose current intake has alerts ("see therapist"). One query."""
+    """Of these clients, those whose newest intake has alerts ("see therapist"). One query."""
     ids = set(client_ids)
     if not ids:
         return set()
+    # The newest answers count, reviewed or not: a new contraindication must not wait for review.
     current = (
-        Intake.objects.accepted()
+        Intake.objects.filter(status__in=[Intake.Status.ACCEPTED, Intake.Status.AWAITING_REVIEW])
         .filter(client_id__in=ids)
         .order_by("client_id", "-submitted_at", "-id")
         .distinct("client_id")

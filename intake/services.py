@@ -50,6 +50,10 @@ def build_step_form(link: IntakeLink, step: str, data=None, consent: ConsentText
             kwargs["initial"] = _contact_initial(link.client)
     if form_class is ConsentStepForm:
         kwargs["consent"] = consent or ConsentText.objects.current()
+        if data is not None and data.get("consent_version") != str(kwargs["consent"].version):
+            # Agreement to an earlier wording is not agreement to this one.
+            data = data.copy()
+            data.pop("agree", None)
     return form_class(data, **kwargs)
 
 

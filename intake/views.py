@@ -29,6 +29,11 @@ def _remember(request, key: str, link: IntakeLink) -> None:
     request.session[key] = sorted(ids)
 
 
+def _name_key(name: str) -> str:
+    """Last names compared without case, accents, spaces, hyphens or apostrophes."""
+    return "".join(ch for ch in fold(name) if ch.isalnum())
+
+
 def _unavailable(request) -> HttpResponse:
     """One answer for unknown, expired, used, revoked and locked links: it reveals nothing."""
     return render(request, "intake/link_unavailable.html", status=404)
@@ -94,7 +99,7 @@ def intake_open(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             client = link.client
             if (
-                fold(form.cleaned_data["last_name"]) == fold(client.last_name)
+                _name_key(form.cleaned_data["last_name"]) == _name_key(client.last_name)
                 and form.cleaned_data["date_of_birth"] == client.date_of_birth
             ):
                 _remember(request, VERIFIED, link)
@@ -263,19 +268,21 @@ def intake_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.match_intake", raise_exception=True)
 def match_queue(request: HttpRequest) -> HttpResponse:
     """Website submissions from new clients: contact details and likely matches, never answers."""
-    pending = []
-    for intake in (
+    intakes = list(
         Intake.objects.unmatched().only("id", "contact", "submitted_at", "status").order_by("submitted_at")[:50]
-    ):
-        contact = intake.contact
-        matches = Client.objects.likely_duplicates(
-            first_name=contact.get("first_name", ""),
-            last_name=contact.get("last_name", ""),
-            date_of_birth=contact.get("date_of_birth"),
-            email=contact.get("email", ""),
-            phone=contact.get("phone", ""),
-        ).for_list()[:5]
-        pending.append((intake, list(matches)))
+    )
+    people = [
+        {
+            "first_name": i.contact.get("first_name", ""),
+            "last_name": i.contact.get("last_name", ""),
+            "date_of_birth": i.contact.get("date_of_birth"),
+            "email": i.contact.get("email", ""),
+            "phone": i.contact.get("phone", ""),
+        }
+        for i in intakes
+    ]
+    # One query for every submission's likely matches (not one per submission).
+    pending = list(zip(intakes, Client.objects.likely_duplicates_of_each(people), strict=True))
     return render(request, "intake/match_queue.html", {"pending": pending})
 
 
