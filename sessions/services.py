@@ -31,11 +31,11 @@ class NoteConflict(Exception):
 def note_start(*, client: Client, therapist, carry_forward: bool = False) -> SessionNote:
     """A new draft note. With carry_forward, regions and home care come from the previous note."""
     note = SessionNote(client=client, therapist=therapist)
-    previous = (
-        SessionNote.objects.filter(client=client).prefetch_related("areas").order_by("-visit_date", "-id").first()
-        if carry_forward
-        else None
-    )
+    previous = None
+    if carry_forward:
+        # The last signed note is the one worth copying; a forgotten empty draft is not.
+        notes = SessionNote.objects.filter(client=client).prefetch_related("areas").order_by("-visit_date", "-id")
+        previous = notes.signed().first() or notes.first()
     if previous:
         for field in CARRIED_FORWARD:
             setattr(note, field, getattr(previous, field))

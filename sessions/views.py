@@ -174,8 +174,11 @@ def note_sign(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
 @require_POST
 def addendum_create(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     note = _note(client_pk, pk)
+    if not note.is_signed:
+        messages.error(request, "Addenda are for signed notes; edit the draft instead.")
+        return redirect(note)
     form = AddendumForm(request.POST)
-    if form.is_valid() and note.is_signed:
+    if form.is_valid():
         services.addendum_add(note=note, by=request.user, **form.cleaned_data)
         messages.success(request, "Addendum added.")
         return redirect(note)
@@ -199,7 +202,11 @@ def addendum_create(request: HttpRequest, client_pk: int, pk: int) -> HttpRespon
 @clinical_only
 def note_print(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     note = _note(client_pk, pk)
-    return render(request, "visits/note_print.html", {"note": note, "client": note.client})
+    return render(
+        request,
+        "visits/note_print.html",
+        {"note": note, "client": note.client, "hash_ok": note.hash_matches() if note.is_signed else None},
+    )
 
 
 @clinical_only
