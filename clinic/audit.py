@@ -1,0 +1,20 @@
+"""Recording who read which client's clinical pages (clinic.models.AccessLog)."""
+
+from clinic.models import AccessLog
+from clinic.ratelimit import client_address
+
+
+def record_access(request, *, client_id: int | None, page: str, kind: str = AccessLog.Kind.VIEW,
+                  allowed: bool = True, object_id: object = "") -> AccessLog:
+    """Append one line to the access log: who (or anonymous), when, which client, which page, IP."""
+    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    address = client_address(request)
+    return AccessLog.objects.create(
+        user=user,
+        client_id=client_id,
+        page=page,
+        object_id=str(object_id or ""),
+        kind=kind,
+        allowed=allowed,
+        ip=address if address and address != "unknown" else None,
+    )
