@@ -17,13 +17,16 @@ class NonexistentLocalTime(ValueError):
 
 def local_datetime(day: date, at: time) -> datetime:
     """The aware moment for a clinic wall-clock time. Refuses times that do not exist;
-    an ambiguous time (the repeated hour in autumn) is the first occurrence."""
+    an ambiguous time (the repeated hour in autumn) is the first occurrence.
+
+    Returned in UTC: Python adds a timedelta to a zoneinfo datetime on the wall clock, so
+    "start + 60 minutes" from a clinic-time value is two hours long in the repeated hour."""
     tz = clinic_tz()
     moment = datetime.combine(day, at).replace(tzinfo=tz, fold=0)
     round_trip = moment.astimezone(UTC).astimezone(tz)
     if (round_trip.date(), round_trip.time()) != (day, at.replace(tzinfo=None)):
         raise NonexistentLocalTime(f"{at:%H:%M} does not exist on {day:%b %-d} (the clocks change).")
-    return moment
+    return moment.astimezone(UTC)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

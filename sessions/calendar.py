@@ -39,6 +39,10 @@ def build_grid(columns: list[Column], appointments, *, column_key, opening: time
         start, end = local(appointment.starts_at), local(appointment.ends_at)
         start_min = _minutes(start.time())
         end_min = _minutes(end.time()) if end.date() == start.date() else 24 * 60
+        if end_min <= start_min:
+            # It ends in the hour the clocks repeat (autumn), at a wall-clock time not after its
+            # start: draw it to the end of that hour rather than as a 15-minute sliver.
+            end_min = min((start_min // 60 + 1) * 60, 24 * 60)
         first, last = min(first, start_min), max(last, end_min)
         placed.append((appointment, start_min, end_min))
     first -= first % SLOT_MINUTES

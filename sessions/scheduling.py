@@ -1,9 +1,9 @@
 """Appointment writes: book, reschedule, cancel, no-show, check in, complete."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from clients.models import Client
 from clinic.timeutil import local
@@ -11,6 +11,8 @@ from sessions import services
 from sessions.models import Appointment, Service, SessionNote, WorkingHours
 
 EXCLUSION_VIOLATION = "23P01"
+DEADLOCK_DETECTED = "40P01"
+SAVE_ATTEMPTS = 3
 
 
 class BookingConflict(Exception):
@@ -41,27 +43,37 @@ def within_working_hours(*, therapist, starts_at: datetime, ends_at: datetime) -
 
 def _save_or_conflict(appointment: Appointment) -> Appointment:
     """Save inside a savepoint; PostgreSQL's exclusion constraint decides double bookings."""
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as error:
-        if getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION:
-            raise BookingConflict(
-                conflicting_appointment(
-                    therapist=appointment.therapist,
-                    starts_at=appointment.starts_at,
-                    ends_at=appointment.ends_at,
-                    exclude_pk=appointment.pk,
-                )
-            ) from error
-        raise
-    return appointment
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                appointment.save()
+        except IntegrityError as error:
+            if getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION:
+                raise BookingConflict(
+                    conflicting_appointment(
+                        therapist=appointment.therapist,
+                        starts_at=appointment.starts_at,
+                        ends_at=appointment.ends_at,
+                        exclude_pk=appointment.pk,
+                    )
+                ) from error
+            raise
+        except OperationalError as error:
+            # Two overlapping inserts at the same moment each wait for the other inside the
+            # exclusion check, and PostgreSQL aborts one of them as a deadlock. By now the other
+            # has finished: saving again gives a clean conflict (or succeeds if it rolled back).
+            if getattr(error.__cause__, "pgcode", None) != DEADLOCK_DETECTED or attempt == SAVE_ATTEMPTS - 1:
+                raise
+        else:
+            return appointment
+    raise AssertionError("unreachable")
 
 
 def appointment_book(
     *, client: Client, therapist, service: Service, starts_at: datetime, desk_notes: str = "", by=None
 ) -> Appointment:
     """Book a visit at the service's current fee (kept even if the fee changes later)."""
+    starts_at = starts_at.astimezone(UTC)  # exact durations across clock changes (no wall-clock arithmetic)
     appointment = Appointment(
         client=client,
         therapist=therapist,
@@ -78,12 +90,19 @@ def appointment_book(
 def appointment_reschedule(*, appointment: Appointment, starts_at: datetime, therapist=None, by=None) -> Appointment:
     if appointment.status != Appointment.Status.BOOKED:
         raise ValidationError("Only booked visits can be moved.")
+    original = (appointment.starts_at, appointment.ends_at, appointment.therapist)
     length = appointment.ends_at - appointment.starts_at
+    starts_at = starts_at.astimezone(UTC)  # exact durations across clock changes (no wall-clock arithmetic)
     appointment.starts_at = starts_at
     appointment.ends_at = starts_at + length
     if therapist is not None:
         appointment.therapist = therapist
-    return _save_or_conflict(appointment)
+    try:
+        return _save_or_conflict(appointment)
+    except BookingConflict:
+        # The visit stays where it was; the caller's object (shown on the page again) must say so.
+        appointment.starts_at, appointment.ends_at, appointment.therapist = original
+        raise
 
 
 def _transition(appointment: Appointment, status: str) -> None:
