@@ -28,8 +28,8 @@ class EmbeddedDatabaseUnavailable(RuntimeError):
     pass
 
 
-def database_settings(data_dir: Path) -> dict:
-    """Start (or join) the embedded server and return Django DATABASES['default']."""
+def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
+    """Start (or join) the embedded server and return Django DATABASES['default'] for database `name`."""
     global _server
     try:
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless here.
@@ -39,8 +39,8 @@ def database_settings(data_dir: Path) -> dict:
         if _server is None:
             _forget_dead_handles(data_dir, pgserver)
             _server = pgserver.get_server(data_dir, cleanup_mode="stop")
-            _ensure_database(_server)
             _exit_cleanly_on_sigterm()
+        _ensure_database(_server, name)
     except ImportError as exc:
         raise EmbeddedDatabaseUnavailable(HELP.format(reason=f"{exc}")) from exc
     except Exception as exc:  # the server failed to start: say what to do instead
@@ -48,7 +48,7 @@ def database_settings(data_dir: Path) -> dict:
     info = _server.get_postmaster_info()
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": DATABASE_NAME,
+        "NAME": name,
         "USER": "postgres",
         "PASSWORD": "",
         "HOST": str(info.socket_dir),
@@ -84,7 +84,9 @@ def _exit_cleanly_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
-def _ensure_database(server) -> None:
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+def _ensure_database(server, name: str) -> None:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"Unexpected database name: {name!r}")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
     if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        server.psql(f"CREATE DATABASE {name};")

@@ -295,36 +295,54 @@ class SessionNote(models.Model):
     def can_edit(self, user) -> bool:
         return not self.is_signed and self.therapist_id == user.pk
 
-    def signed_content(self) -> dict:
-        """Everything the signature covers, as plain JSON-able data (areas included)."""
-        content = {
-            field: getattr(self, field)
-            for field in self.CLINICAL_FIELDS
-            if field not in ("signed_at", "signed_by_id", "content_hash")
-        }
-        content["visit_date"] = self.visit_date.isoformat()
-        content["next_visit_date"] = self.next_visit_date.isoformat() if self.next_visit_date else None
+    SIGNED_CONTENT_FIELDS = tuple(f for f in CLINICAL_FIELDS if f not in ("signed_at", "signed_by_id", "content_hash"))
+
+    @classmethod
+    def canonical_content(cls, values: dict, areas: list[dict]) -> dict:
+        """The signed content as plain JSON-able data, from field values and area dicts."""
+        content = {field: values[field] for field in cls.SIGNED_CONTENT_FIELDS}
+        content["visit_date"] = values["visit_date"].isoformat()
+        content["next_visit_date"] = values["next_visit_date"].isoformat() if values["next_visit_date"] else None
+        content["techniques"] = list(values["techniques"])
         content["areas"] = [
             {
-                "region": a.region,
-                "side": a.side,
-                "pain": a.pain,
-                "pressure": a.pressure,
-                "techniques": list(a.techniques),
+                "region": a["region"],
+                "side": a["side"],
+                "pain": a["pain"],
+                "pressure": a["pressure"],
+                "techniques": list(a["techniques"]),
             }
-            for a in sorted(self.areas.all(), key=lambda a: (a.region, a.side, a.pk))
+            for a in sorted(areas, key=lambda a: (a["region"], a["side"]))
         ]
         return content
 
-    def compute_hash(self, *, signed_at=None, signed_by_id=None) -> str:
-        signed_at = signed_at or self.signed_at
+    @staticmethod
+    def hash_of(content: dict, *, signed_at, signed_by_id) -> str:
+        """SHA-256 over the canonical JSON of the content and the signature (who, when)."""
         payload = {
-            "content": self.signed_content(),
+            "content": content,
             "signed_at": signed_at.isoformat() if signed_at else None,
-            "signed_by": signed_by_id or self.signed_by_id,
+            "signed_by": signed_by_id,
         }
         canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def signed_content(self) -> dict:
+        """Everything the signature covers, as plain JSON-able data (areas included)."""
+        return self.canonical_content(
+            {field: getattr(self, field) for field in self.SIGNED_CONTENT_FIELDS},
+            [
+                {"region": a.region, "side": a.side, "pain": a.pain, "pressure": a.pressure, "techniques": a.techniques}
+                for a in self.areas.all()
+            ],
+        )
+
+    def compute_hash(self, *, signed_at=None, signed_by_id=None) -> str:
+        return self.hash_of(
+            self.signed_content(),
+            signed_at=signed_at or self.signed_at,
+            signed_by_id=signed_by_id or self.signed_by_id,
+        )
 
     def hash_matches(self) -> bool:
         return self.is_signed and self.compute_hash() == self.content_hash

@@ -1,0 +1,473 @@
+"""Synthetic data at clinic scale for benchmarks: `manage.py seed_scale`.
+
+Rows stream into PostgreSQL with COPY in large batches. Generated columns (the
+search name, phone digits) are computed by PostgreSQL as rows arrive. With a
+superuser connection, triggers (audit history, signed-note guards) are switched
+off for the seeding session only: the data is synthetic, and the signatures are
+computed here exactly as signing computes them.
+"""
+
+import csv
+import io
+import random
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from clinic.body import REGIONS
+from clinic.models import User
+from clinic.roles import THERAPIST
+from sessions.models import SessionNote
+from sessions.vocabulary import DEFAULT_TECHNIQUES
+
+FIRST_NAMES = [
+    "Zoë",
+    "Chloé",
+    "José",
+    "Siobhán",
+    "Björn",
+    "Renée",
+    "Anaïs",
+    "Mary-Kate",
+    "Jean-Luc",
+    "Łukasz",
+    "Zoe",
+    "John",
+    "Emily",
+    "Liam",
+    "Olivia",
+    "Noah",
+    "Ava",
+    "Mateo",
+    "Priya",
+    "Aiko",
+    "Fatima",
+    "Ahmed",
+    "Grace",
+    "Lucas",
+    "Hannah",
+    "Sofía",
+    "Nikolai",
+    "Ingrid",
+    "Dmitri",
+    "Amélie",
+    "Søren",
+    "Ève",
+    "Óscar",
+    "Núria",
+    "Kofi",
+    "Amara",
+    "Yuki",
+    "Wei",
+    "Mei",
+    "Arjun",
+    "Leila",
+    "Omar",
+    "Ines",
+    "Tomás",
+    "Clara",
+    "Hugo",
+    "Elena",
+    "Marta",
+    "Pedro",
+    "Sara",
+    "David",
+]
+LAST_NAMES = [
+    "O'Connor",
+    "O'Brien",
+    "García-López",
+    "Dubois",
+    "Müller",
+    "Lindqvist",
+    "Nguyen",
+    "Smith",
+    "Smyth",
+    "Johnson",
+    "Martin",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Okafor",
+    "Haddad",
+    "Raman",
+    "Schmidt",
+    "Williams",
+    "Brown",
+    "D'Angelo",
+    "Van der Berg",
+    "MacDonald",
+    "St. John",
+    "Łukasiewicz",
+    "Ødegaard",
+    "Núñez",
+    "Gonçalves",
+    "Kowalski",
+    "Petrov",
+    "Fernández",
+    "Moreau",
+    "Lefèvre",
+    "Bianchi",
+    "Jensen",
+    "Nakamura",
+    "Kim",
+    "Park",
+    "Chen",
+    "Wang",
+    "Singh",
+    "Patel",
+    "Cohen",
+    "Levi",
+    "Ahmed",
+    "Hassan",
+    "Novak",
+    "Horvath",
+    "Popescu",
+    "Ivanova",
+    "Andersson",
+    "Nielsen",
+]
+PHONE_FORMATS = ["{a}-{b}-{c}", "({a}) {b}-{c}", "{a}.{b}.{c}", "{a}{b}{c}", "+1 {a} {b} {c}", "{a} {b} {c}"]
+UPDATES = [
+    "Felt looser for a few days.",
+    "Busy week, tension came back.",
+    "Better mornings.",
+    "Sore after a long drive.",
+    "Sleeping better.",
+    "Training for a race.",
+    "Headaches less often.",
+    "New desk set-up helps.",
+]
+RESPONSES = [
+    "Knots softened faster than last time.",
+    "Tight bands released after 10 minutes.",
+    "Less guarding on the right.",
+    "Tissue warm and pliable.",
+    "Trigger points in upper traps, referred pain.",
+]
+PRESSURES = ["light", "moderate", "firm", "deep"]
+
+
+@dataclass
+class Progress:
+    """A plain progress bar on stderr (no dependency, works in any terminal or log)."""
+
+    label: str
+    total: int
+    done: int = 0
+    started: float = 0.0
+
+    def __post_init__(self):
+        self.started = time.monotonic()
+        self._shown = -1
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        percent = int(100 * self.done / max(self.total, 1))
+        if percent != self._shown:
+            self._shown = percent
+            filled = percent // 4
+            elapsed = time.monotonic() - self.started
+            sys.stderr.write(f"\r{self.label:<12} [{'#' * filled}{'.' * (25 - filled)}] {percent:3d}% {elapsed:6.1f}s")
+            sys.stderr.flush()
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+
+
+def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["\\N" if value is None else value for value in row])
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )
+
+
+def _pg_array(values) -> str:
+    return "{" + ",".join('"' + v.replace('"', '\\"') + '"' for v in values) + "}"
+
+
+def _phone(rng: random.Random, n: int) -> str:
+    a, b, c = f"{555 + n % 400:03d}", f"{(n // 400) % 1000:03d}", f"{rng.randrange(10000):04d}"
+    return rng.choice(PHONE_FORMATS).format(a=a, b=b, c=c)
+
+
+def _visit_counts(rng: random.Random, clients: int, visits: int) -> list[int]:
+    """Visits per client, adding up to `visits`: about 1 client in 100 has 300–400 visits
+    (long-term maintenance), the rest share what is left at random."""
+    counts = [0] * clients
+    heavy = clients // 100
+    while heavy and heavy * 400 * 2 > visits:
+        heavy //= 2
+    for i in rng.sample(range(clients), heavy):
+        counts[i] = rng.randint(300, 400)
+    light = [i for i in range(clients) if counts[i] == 0] or list(range(clients))
+    for _ in range(visits - sum(counts)):
+        counts[light[rng.randrange(len(light))]] += 1
+    return counts
+
+
+def seed(*, clients: int, visits: int, seed: int = 1, therapists: int = 8, batch: int = 20000, day: date | None = None):
+    """Fill the database; returns a dict of row counts. Deterministic for a given seed."""
+    rng = random.Random(seed)
+    counts = {}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if cursor.fetchone()[0]:
+                cursor.execute("SET LOCAL session_replication_role = replica")  # no triggers while seeding
+            else:
+                sys.stderr.write("Not a superuser: triggers stay on (slower, and history grows).\n")
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+        staff = _therapists(therapists)
+        counts["therapists"] = len(staff)
+        first_client_id = _next_id("clients_client")
+        _seed_clients(rng, clients, batch)
+        counts["clients"] = clients
+        counts["notes"], counts["areas"] = _seed_notes(rng, first_client_id, clients, visits, staff, batch)
+        counts["appointments"] = _seed_day(rng, first_client_id, clients, staff, day or timezone.localdate())
+    with connection.cursor() as cursor:
+        for table in ("clients_client", "visits_sessionnote", "visits_notearea", "visits_appointment"):
+            cursor.execute(f"ANALYZE {table}")
+    return counts
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def _therapists(count: int) -> list[int]:
+    group = Group.objects.get(name=THERAPIST)
+    ids = []
+    for n in range(1, count + 1):
+        user, created = User.objects.get_or_create(
+            username=f"bench-therapist-{n}", defaults={"first_name": "Therapist", "last_name": f"No. {n}"}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        user.groups.add(group)
+        ids.append(user.pk)
+    return ids
+
+
+def _seed_clients(rng: random.Random, total: int, batch: int) -> None:
+    columns = [
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "pronouns",
+        "date_of_birth",
+        "phone",
+        "email",
+        "address",
+        "emergency_contact_name",
+        "emergency_contact_relationship",
+        "emergency_contact_phone",
+        "preferred_pressure",
+        "referral_source",
+        "desk_notes",
+        "status",
+        "created_at",
+        "updated_at",
+    ]
+    progress = Progress("clients", total)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = []
+    for n in range(total):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        created = now - timedelta(days=rng.randrange(3650), seconds=rng.randrange(86400))
+        rows.append(
+            (
+                first,
+                last,
+                rng.choice(["", "", "", first[:3]]),
+                "",
+                date(1940, 1, 1) + timedelta(days=rng.randrange(24000)),
+                _phone(rng, n),
+                f"{first.lower()}.{n}@example.com".replace("'", ""),
+                "",
+                "",
+                "",
+                "",
+                rng.choice(PRESSURES + [""]),
+                "",
+                "",
+                "archived" if n % 50 == 0 else "active",
+                created,
+                created,
+            )
+        )
+        if len(rows) >= batch:
+            _copy("clients_client", columns, rows)
+            progress.advance(len(rows))
+            rows = []
+    if rows:
+        _copy("clients_client", columns, rows)
+        progress.advance(len(rows))
+
+
+def _seed_notes(rng, first_client_id, clients, visits, staff, batch) -> tuple[int, int]:
+    note_columns = [
+        "id",
+        "client_id",
+        "therapist_id",
+        "visit_date",
+        "update_since_last",
+        "health_changed",
+        "pain_before",
+        "pain_after",
+        "techniques",
+        "pressure",
+        "client_feedback",
+        "tissue_response",
+        "home_care_stretches",
+        "home_care_strengthening",
+        "home_care_posture",
+        "next_visit_date",
+        "next_visit_interval_days",
+        "duration_minutes",
+        "created_at",
+        "updated_at",
+        "version",
+        "signed_at",
+        "signed_by_id",
+        "content_hash",
+    ]
+    area_columns = ["note_id", "region", "side", "pain", "pressure", "techniques"]
+    note_id = _next_id("visits_sessionnote")
+    progress = Progress("visits", visits)
+    notes, areas, area_total = [], [], 0
+    today = date(2026, 11, 1)
+    for offset, count in enumerate(_visit_counts(rng, clients, visits)):
+        if not count:
+            continue
+        client_id = first_client_id + offset
+        therapist = rng.choice(staff)
+        interval = rng.choice([7, 14, 21, 28])
+        start = today - timedelta(days=interval * count + rng.randrange(60))
+        regions = rng.sample(REGIONS, 3)
+        for visit in range(count):
+            day = start + timedelta(days=visit * interval)
+            trend = visit / max(count - 1, 1)
+            pressure = rng.choice(PRESSURES)
+            techniques = rng.sample(DEFAULT_TECHNIQUES, 2)
+            values = {
+                "client_id": client_id,
+                "therapist_id": therapist,
+                "visit_date": day,
+                "update_since_last": rng.choice(UPDATES),
+                "health_changed": False,
+                "pain_before": max(1, round(7 - 4 * trend) + rng.choice([-1, 0, 1])),
+                "pain_after": max(0, round(4 - 3 * trend) + rng.choice([-1, 0])),
+                "techniques": techniques,
+                "pressure": pressure,
+                "client_feedback": "Pressure just right.",
+                "tissue_response": rng.choice(RESPONSES),
+                "home_care_stretches": "Neck and shoulder stretches daily.",
+                "home_care_strengthening": "",
+                "home_care_posture": "Screen at eye level.",
+                "next_visit_date": None,
+                "next_visit_interval_days": interval,
+                "duration_minutes": 60,
+            }
+            note_areas = [
+                {
+                    "region": r.code,
+                    "side": "both" if r.paired else "center",
+                    "pain": max(0, round(6 - 4 * trend)),
+                    "pressure": pressure,
+                    "techniques": techniques,
+                }
+                for r in regions[: 1 + visit % 3]
+            ]
+            signed_at = datetime(day.year, day.month, day.day, 18, 0, tzinfo=UTC)
+            content_hash = SessionNote.hash_of(
+                SessionNote.canonical_content(values, note_areas), signed_at=signed_at, signed_by_id=therapist
+            )
+            notes.append(
+                (
+                    note_id,
+                    client_id,
+                    therapist,
+                    day,
+                    values["update_since_last"],
+                    False,
+                    values["pain_before"],
+                    values["pain_after"],
+                    _pg_array(techniques),
+                    pressure,
+                    values["client_feedback"],
+                    values["tissue_response"],
+                    values["home_care_stretches"],
+                    "",
+                    values["home_care_posture"],
+                    None,
+                    interval,
+                    60,
+                    signed_at,
+                    signed_at,
+                    1,
+                    signed_at,
+                    therapist,
+                    content_hash,
+                )
+            )
+            areas.extend(
+                (note_id, a["region"], a["side"], a["pain"], pressure, _pg_array(techniques)) for a in note_areas
+            )
+            note_id += 1
+            if len(notes) >= batch:
+                _copy("visits_sessionnote", note_columns, notes)
+                _copy("visits_notearea", area_columns, areas)
+                progress.advance(len(notes))
+                area_total += len(areas)
+                notes, areas = [], []
+    if notes:
+        _copy("visits_sessionnote", note_columns, notes)
+        _copy("visits_notearea", area_columns, areas)
+        progress.advance(len(notes))
+        area_total += len(areas)
+    with connection.cursor() as cursor:
+        for table in ("visits_sessionnote", "visits_notearea"):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+    return visits, area_total
+
+
+def _seed_day(rng, first_client_id, clients, staff, day: date) -> int:
+    """Every therapist fully booked on `day` (the day view's worst case), 30-minute visits 8:00–18:00."""
+    from clinic.timeutil import local_datetime
+    from sessions.models import Appointment, Service
+
+    service, _ = Service.objects.get_or_create(
+        name="Massage, 30 minutes", defaults={"duration_minutes": 30, "fee": "55.00", "position": 1}
+    )
+    rows = []
+    for therapist in staff:
+        for slot in range(20):
+            start = local_datetime(day, (datetime.min + timedelta(hours=8, minutes=30 * slot)).time())
+            rows.append(
+                Appointment(
+                    client_id=first_client_id + rng.randrange(clients),
+                    therapist_id=therapist,
+                    service=service,
+                    starts_at=start,
+                    ends_at=start + timedelta(minutes=30),
+                    fee=service.fee,
+                )
+            )
+    Appointment.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
