@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import models
@@ -14,8 +15,12 @@ from clients.search import (
     digits_expression,
     fold,
     folded_expression,
+    name_words,
+    name_words_expression,
     trigram_similarity,
 )
+
+MAX_SPELLINGS = 500  # name words one query word may stand for ("j" -> john, jose, jean-luc...)
 
 
 class Pressure(models.TextChoices):
@@ -48,11 +53,11 @@ class ClientQuerySet(models.QuerySet):
 
         - an email address (contains "@"): email contains the text;
         - mostly digits (3 or more): phone contains those digits, whatever the format;
-        - otherwise names: every word of the query must match a word of the first,
-          last or preferred name, exactly, as a prefix or with a typo (pg_trgm word
-          similarity), or the whole query is similar to the whole name; case and
-          accents are ignored.
-        Every branch filters through an operator the trigram GIN indexes serve.
+        - otherwise names: every word of the query must start, or be a near spelling of,
+          a word of the first, last or preferred name (case, accents, apostrophes and
+          hyphens ignored); when that finds nobody, the whole query may be similar to the
+          whole name ("jhon smith").
+        Every branch goes through an index (trigram GIN, or the GIN index of name words).
         """
         # PostgreSQL refuses NUL in any string: a pasted or crafted "\x00" would be a 500.
         query = (query or "").replace("\x00", "").strip()
@@ -67,22 +72,35 @@ class ClientQuerySet(models.QuerySet):
                 condition |= Q(phone_digits__contains=query_digits[-10:])
             return self.filter(condition).order_by("last_name", "first_name", "id")
         folded = fold(query)
-        words = [w for w in folded.split(" ") if w]
-        every_word_matches = Q()
-        for word in words:
-            every_word_matches &= Q(search_name__contains=word) | Q(search_name__trigram_word_similar=word)
-        # Whole-name similarity also catches swapped letters ("jhon smith").
-        condition = every_word_matches | Q(search_name__trigram_similar=folded)
-        return (
-            self.filter(condition)
-            .annotate(
-                rank=Greatest(
-                    TrigramWordSimilarity(Value(folded), "search_name"),
-                    TrigramSimilarity("search_name", Value(folded)),
-                )
+        matches = self._matching_every_word(name_words(query))
+        if matches is None:
+            # A word no name resembles: whole-name similarity still catches swapped letters ("jhon smith").
+            matches = self.filter(search_name__trigram_similar=folded)
+        if len(folded) < 3:  # a letter or two: alphabetical is what the desk expects
+            return matches.order_by("last_name", "first_name", "id")
+        return matches.annotate(
+            rank=Greatest(
+                TrigramWordSimilarity(Value(folded), "search_name"),
+                TrigramSimilarity("search_name", Value(folded)),
             )
-            .order_by("-rank", "last_name", "first_name", "id")
-        )
+        ).order_by("-rank", "last_name", "first_name", "id")
+
+    def _matching_every_word(self, words: list[str]):
+        """Clients having, for every query word, a name word that starts with it or is a
+        near spelling of it. Near spellings come from the small table of distinct name words
+        (ClientNameWord), so the typo search never scans the clients table."""
+        if not words:
+            return None
+        matches = self
+        for word in words[:5]:
+            similar = Q(word__startswith=word)
+            if len(word) >= 3:
+                similar |= Q(word__trigram_similar=word) | Q(word__trigram_word_similar=word)
+            spellings = list(ClientNameWord.objects.filter(similar).values_list("word", flat=True)[:MAX_SPELLINGS])
+            if not spellings:
+                return None
+            matches = matches.filter(name_words__overlap=spellings)
+        return matches
 
     def likely_duplicates(
         self, *, first_name: str, last_name: str, date_of_birth: date | None, email: str = "", phone: str = ""
@@ -181,6 +199,12 @@ class Client(models.Model):
         output_field=models.TextField(),
         db_persist=True,
     )
+    # The same names as separate words ("garcia", "lopez", "obrien"), for the word index.
+    name_words = models.GeneratedField(
+        expression=name_words_expression("first_name", "last_name", "preferred_name"),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+    )
     # Set once from the new-client form: a second press of "Create" finds this row
     # instead of creating the person twice.
     creation_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -199,6 +223,7 @@ class Client(models.Model):
         permissions = [("archive_client", "Can archive and restore clients")]
         indexes = [
             GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="client_search_name_trgm"),
+            GinIndex(fields=["name_words"], name="client_name_words"),
             GinIndex(OpClass("phone_digits", name="gin_trgm_ops"), name="client_phone_digits_trgm"),
             GinIndex(OpClass(Upper("email"), name="gin_trgm_ops"), name="client_email_trgm"),
             models.Index(fields=["last_name", "first_name", "id"], name="client_name_sort"),
@@ -241,3 +266,33 @@ class Client(models.Model):
         self.status = self.Status.ACTIVE
         self.updated_by = by
         self.save(update_fields=["status", "updated_by", "updated_at"])
+
+
+class ClientNameWord(models.Model):
+    """Every distinct word of every client's names (a lexicon), kept by a database trigger.
+
+    Typo-tolerant search looks for near spellings here: a few thousand short words,
+    not a hundred thousand clients. Words are never removed; a stale word matches nobody.
+    """
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(OpClass("word", name="gin_trgm_ops"), name="nameword_trgm"),
+            models.Index(OpClass("word", name="text_pattern_ops"), name="nameword_prefix"),
+        ]
+
+    def __str__(self):
+        return self.word
+
+    @staticmethod
+    def collect_all() -> None:
+        """Add the words of every client (after bulk loads that bypass triggers)."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO clients_clientnameword (word) SELECT DISTINCT w FROM clients_client, "
+                "unnest(name_words) AS w WHERE w <> '' ON CONFLICT DO NOTHING"
+            )

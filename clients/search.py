@@ -39,6 +39,7 @@ PLAIN = "".join(plain * len(accented) for plain, accented in _FOLDS.items())
 _TABLE = str.maketrans(ACCENTED, PLAIN)
 _SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D")
+_WORD_SPLIT = re.compile(r"[\s-]+")
 
 
 def fold(text: str) -> str:
@@ -58,6 +59,18 @@ def folded_expression(*field_names: str):
     for name in field_names[1:]:
         joined = Func(joined, Value(" "), F(name), function="", arg_joiner=" || ")
     return Func(Lower(joined), Value(ACCENTED), Value(PLAIN), function="translate")
+
+
+def name_words(text: str) -> list[str]:
+    """Python twin of the name_words column: folded words, apostrophes dropped, split at spaces and hyphens."""
+    return [word for word in _WORD_SPLIT.split(fold(text).replace("'", "")) if word]
+
+
+def name_words_expression(*field_names: str):
+    """SQL twin of name_words(): a text[] PostgreSQL keeps for the word index."""
+    without_apostrophes = Func(folded_expression(*field_names), Value("'"), Value(""), function="translate")
+    trimmed = Func(without_apostrophes, function="btrim")
+    return Func(trimmed, Value(r"[\s-]+"), function="regexp_split_to_array")
 
 
 def digits_expression(field_name: str):

@@ -1,0 +1,38 @@
+from django import forms
+
+from clinic.models import User
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit pages: client, staff member, dates (inclusive), refused attempts."""
+
+    client = forms.CharField(
+        label="Client",
+        required=False,
+        max_length=200,
+        help_text="Name, phone or email, or # and the client number (#42).",
+    )
+    staff = forms.ModelChoiceField(
+        label="Staff member",
+        queryset=User.objects.order_by("first_name", "last_name", "username"),
+        required=False,
+        empty_label="Anyone",
+    )
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    refused = forms.BooleanField(label="Refused attempts only", required=False)
+
+    def __init__(self, *args, with_client: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_client:  # a client's own access history
+            del self.fields["client"]
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "refused" else ("form-select" if name == "staff" else "form-control")
+            field.widget.attrs["class"] = css
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
