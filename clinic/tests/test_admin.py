@@ -34,3 +34,10 @@ def test_other_roles_cannot_use_the_admin(client, request, persona):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_a_manager_cannot_make_anyone_a_superuser_or_grant_single_permissions(client, manager, therapist):
+    client.force_login(manager)
+    page = client.get(reverse("admin:clinic_user_change", args=[therapist.pk])).content.decode()
+    assert 'name="is_superuser"' not in page
+    assert 'name="user_permissions"' not in page
