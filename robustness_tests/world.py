@@ -1,0 +1,128 @@
+"""Two clients with one of every record, for the fuzzers and the object-level access sweep."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.apps import apps
+from django.utils import timezone
+
+from clients.tests.factories import ClientFactory
+from clinic.roles import THERAPIST
+from clinic.tests.factories import UserFactory
+from intake.models import IntakeLink
+from intake.tests.factories import IntakeFactory, make_link
+from sessions.models import Appointment, Technique
+from sessions.tests.factories import (
+    AssessmentFactory,
+    SessionNoteFactory,
+    TreatmentPlanFactory,
+    add_addendum,
+    signed_note,
+)
+from sessions.tests.schedule_factories import AppointmentFactory, ServiceFactory, WorkingHoursFactory
+
+
+@dataclass
+class ClientRecords:
+    """One client and one of each record about them."""
+
+    client: object
+    signed_note: object
+    draft_note: object  # by the persona `therapist`
+    other_draft_note: object  # by another therapist
+    plan: object
+    assessment: object
+    intake: object  # accepted
+    awaiting_intake: object
+    link: object
+    link_token: str
+    in_clinic_link: object
+    in_clinic_token: str
+    appointment: object  # booked
+    completed_appointment: object
+
+
+@dataclass
+class World:
+    a: ClientRecords
+    b: ClientRecords
+    therapist: object
+    other_therapist: object
+    unmatched_intake: object
+    service: object
+    technique: object
+    working_hours: object
+    archived_client: object
+
+
+def _records(client, *, therapist, other_therapist, service, hour: int) -> ClientRecords:
+    note = signed_note(client=client, therapist=therapist)
+    add_addendum(note)
+    tomorrow = (timezone.now() + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    link, token = make_link(client=client, purpose=IntakeLink.Purpose.LINK)
+    in_clinic_link, in_clinic_token = make_link(client=client, purpose=IntakeLink.Purpose.IN_CLINIC, by=therapist)
+    completed = AppointmentFactory(
+        client=client,
+        therapist=therapist,
+        service=service,
+        starts_at=tomorrow - timedelta(days=3),
+        ends_at=tomorrow - timedelta(days=3) + timedelta(hours=1),
+        status=Appointment.Status.COMPLETED,
+    )
+    return ClientRecords(
+        client=client,
+        signed_note=note,
+        draft_note=SessionNoteFactory(client=client, therapist=therapist),
+        other_draft_note=SessionNoteFactory(client=client, therapist=other_therapist),
+        plan=TreatmentPlanFactory(client=client, therapist=therapist),
+        assessment=AssessmentFactory(
+            client=client, therapist=therapist, rom=[("cervical_rotation", "left", "limited", 60)]
+        ),
+        intake=IntakeFactory(client=client, areas=[("lower_back", "both", 6)]),
+        awaiting_intake=IntakeFactory(client=client, awaiting=True),
+        link=link,
+        link_token=token,
+        in_clinic_link=in_clinic_link,
+        in_clinic_token=in_clinic_token,
+        appointment=AppointmentFactory(client=client, therapist=therapist, service=service, starts_at=tomorrow),
+        completed_appointment=completed,
+    )
+
+
+def _authenticator(user) -> None:
+    """Two-factor set up, so that resetting it is a change the access sweep would see."""
+    if apps.is_installed("django_otp.plugins.otp_static"):
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+
+
+def build_world(*, therapist) -> World:
+    other_therapist = UserFactory(role=THERAPIST, username="thera-other")
+    _authenticator(other_therapist)
+    service = ServiceFactory()
+    archived = ClientFactory(first_name="Archie", last_name="Vedd")
+    archived.archive(by=therapist)
+    return World(
+        a=_records(
+            ClientFactory(first_name="Marisol", last_name="Vandenberg"),
+            therapist=therapist,
+            other_therapist=other_therapist,
+            service=service,
+            hour=10,
+        ),
+        b=_records(
+            ClientFactory(first_name="Thaddeus", last_name="Okonkwo"),
+            therapist=therapist,
+            other_therapist=other_therapist,
+            service=service,
+            hour=14,
+        ),
+        therapist=therapist,
+        other_therapist=other_therapist,
+        unmatched_intake=IntakeFactory(unmatched=True),
+        service=service,
+        technique=Technique.objects.order_by("pk").first(),
+        working_hours=WorkingHoursFactory(therapist=therapist),
+        archived_client=archived,
+    )
