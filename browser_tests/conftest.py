@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_tests.helpers import DESK_CONTEXT
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,6 +78,23 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "en-US"}
 
 
+@pytest.fixture
+def new_desk_context(browser, browser_context_args):
+    """Another browser context, the size of the front desk's tablet or PC (1024x768, no touch),
+    in a test whose pages are phones. (A whole test at desk size uses the marker instead:
+    @pytest.mark.browser_context_args(**DESK_CONTEXT).)"""
+    contexts = []
+
+    def make(**kwargs):
+        context = browser.new_context(**{**browser_context_args, **DESK_CONTEXT, **kwargs})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
@@ -84,7 +103,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
-def screenshot_on_failure(request, browser, new_context):
+def screenshot_on_failure(request, browser, new_context, new_desk_context):
     """On failure, save the last open page to test-artifacts/<test>.png (git-ignored)."""
     yield
     reports = request.node.stash.get(_REPORTS, {})
