@@ -30,6 +30,7 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "  Clinic app with demo data: http://$(HOST):$(PORT)/"
 	@echo "  Demo sign-ins (demo only): frontdesk, therapist, manager; password demo-clinic-2026"
+	@echo "  manager: set up two-factor sign-in (any authenticator app) at the first sign-in"
 	@echo ""
 	DEBUG=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 

@@ -19,6 +19,14 @@ class StaffAdmin(UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A clinic manager runs staff accounts but cannot make anyone (themselves included)
+        # a superuser or hand out single permissions: roles are the groups.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
     @admin.display(description="Roles")
     def role_list(self, obj):
         return obj.role_label

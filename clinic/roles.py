@@ -67,6 +67,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "clinic.add_user",
         "clinic.change_user",
         "auth.view_group",
+        # Sign-in protection in the admin: see and lift lockouts, see sign-ins.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     ],
 }
 

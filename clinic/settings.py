@@ -5,6 +5,7 @@ Production is the safe default: DEBUG is off and SECRET_KEY must be set.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,10 @@ CLINIC_PHONE = env.str("CLINIC_PHONE", default="")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Appointment reminders (manage.py send_reminders): hours before the visit.
 REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
+# Backups (manage.py backup / restore): where files go, and an optional Fernet key that
+# encrypts them (keep the key somewhere other than the backups).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
 
 # Intake links for clients: days until a link expires.
 INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=7)
@@ -64,19 +69,46 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    # Audit trail: change history by PostgreSQL triggers (django-pghistory on django-pgtrigger).
+    "pgtrigger",
+    "pghistory",
+    "audit.apps.AuditConfig",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "accounts.apps.AccountsConfig",
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request a database outage broke gets the 503 page with what was typed.
+    "clinic.outage.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long cache and need no policy.
+    "csp.middleware.CSPMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # PostgreSQL cannot store NUL: drop it from query strings and form posts (clinic/nul_bytes.py).
+    "clinic.nul_bytes.StripNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Audit trail (audit/middleware.py): who and which page for every change a request makes,
+    # and a line in the access log for every clinical page opened, printed or refused.
+    "audit.middleware.ChangeContextMiddleware",
+    "audit.middleware.ClinicalAccessMiddleware",
+    # Sign-in protection (accounts/middleware.py): idle sign-out, then two-factor before any page.
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -93,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
+                "accounts.context_processors.idle_timeout",
             ],
         },
     },
@@ -106,7 +139,9 @@ else:
     from clinic.embedded_db import EmbeddedDatabaseUnavailable, database_settings
 
     try:
-        DATABASES = {"default": database_settings(BASE_DIR / ".pgdata")}
+        DATABASES = {
+            "default": database_settings(BASE_DIR / ".pgdata", name=env.str("EMBEDDED_DATABASE_NAME", default="clinic"))
+        }
     except EmbeddedDatabaseUnavailable as exc:
         sys.stderr.write(str(exc))
         raise SystemExit(2) from None
@@ -130,7 +165,26 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:  # the real hasher costs ~0.25 s per staff account the tests create
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
+# Sign-in protection (accounts/). The lockout backend comes first and refuses a locked-out
+# (username, address) pair before any password is checked; StaffBackend is Django's ModelBackend
+# loading the signed-in person with their two-factor state in the same query.
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutBackend", "accounts.backends.StaffBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# Per username *and* address: one attacker cannot lock the whole clinic out behind one address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Two-factor sign-in (django-otp): the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = CLINIC_NAME
+# Idle sign-out: minutes without a request before the session ends (a warning comes 2 minutes earlier).
+IDLE_TIMEOUT_MINUTES = env.int("IDLE_TIMEOUT_MINUTES", default=30)
 LOGIN_REDIRECT_URL = "home"
+# Audit trail: each change is stamped with the time of its own statement (not the start of its
+# transaction), so the changes one request makes are listed in the order they happened.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
@@ -166,29 +220,68 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
+# Load balancers probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 asks for HSTS preload. Preloading hard-codes HTTPS-only for the whole
+    # registered domain into browsers and takes months to undo: the domain owner's decision
+    # (submit the domain, then set SECURE_HSTS_PRELOAD=1), not a default the app can make.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only the app's own files; no inline scripts, inline
+# styles or eval (templates and static/js keep to that); no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# Error reports (the DEBUG page, error emails) hide POST and query values, local variables and
+# secrets: health data must not reach them (clinic/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER = "clinic.error_reports.ClinicExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.error_reports.ClinicExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_query_strings": {"()": "clinic.logging.RedactQueryStrings"}},
+    "filters": {
+        "redact_query_strings": {"()": "clinic.logging.RedactQueryStrings"},
+        "redact_database_details": {"()": "clinic.logging.RedactDatabaseDetails"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_query_strings"],
+            "filters": ["redact_query_strings", "redact_database_details"],
         }
     },
     "loggers": {
         # runserver's request log has its own handler: give it the same filter.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "pgserver": {"level": "WARNING"},
+        # django-axes: failed sign-ins and lockouts (WARNING) yes, every successful one no.
+        "axes": {"level": "WARNING"},
+        # WeasyPrint (the PDF export) logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # SQL statements with their parameters (names, notes) are logged at DEBUG: never log
+        # them, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -14,9 +14,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Two-factor sign-in, the manager's sign-in security page, idle sign-out and the form stash.
+    path("accounts/", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("intake/", include("intake.urls")),
     path("", include("sessions.urls")),
+    # The manager's audit log (/audit/) and each client's access history (/clients/<id>/access/).
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -290,7 +290,8 @@ def match_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def match_attach(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_object_or_404(Intake.objects.unmatched(), pk=pk)
-    client = get_object_or_404(Client, pk=request.POST.get("client") or 0)
+    client_id = request.POST.get("client", "")
+    client = get_object_or_404(Client, pk=client_id if client_id.isdecimal() else 0)
     services.unmatched_attach(intake=intake, client=client, by=request.user)
     messages.success(request, f"Submission attached to {client.display_name}; it now waits for a therapist's review.")
     return redirect("intake:match_queue")

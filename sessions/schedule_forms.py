@@ -12,12 +12,19 @@ class TherapistChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
+# Wide enough for any real visit; a date near year 1 or 9999 would overflow once the
+# visit's length or the time zone is added to it.
+BOOKABLE_YEARS = 10
+
+
 class WhenFieldsMixin:
     """A clinic-local date and start time, turned into an aware moment (DST-safe)."""
 
     def clean_when(self, cleaned):
         day, at = cleaned.get("date"), cleaned.get("time")
-        if day and at:
+        if day and abs((day - today()).days) > BOOKABLE_YEARS * 366:
+            self.add_error("date", f"Choose a date within {BOOKABLE_YEARS} years of today.")
+        elif day and at:
             try:
                 cleaned["starts_at"] = local_datetime(day, at)
             except NonexistentLocalTime as error:

@@ -129,7 +129,7 @@ def book(request: HttpRequest) -> HttpResponse:
     """Book a visit. The client is found with the search box, as everywhere."""
     client = None
     client_id = request.POST.get("client") or request.GET.get("client")
-    if client_id and str(client_id).isdigit():
+    if client_id and str(client_id).isdecimal():
         client = get_object_or_404(Client.objects.active(), pk=client_id)
     query = request.GET.get("client_q", "").strip()[:200]
     matches = list(Client.objects.active().for_list().search(query)[:10]) if query and client is None else []

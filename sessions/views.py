@@ -246,7 +246,7 @@ def assessment_new(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.active(), pk=client_pk)
     note = None
     note_id = request.GET.get("note") or request.POST.get("note")
-    if note_id and str(note_id).isdigit():
+    if note_id and str(note_id).isdecimal():
         note = get_object_or_404(SessionNote.objects.drafts(), client=client, pk=note_id, therapist=request.user)
     data = request.POST or None
     form = AssessmentForm(data)

@@ -16,8 +16,8 @@ from intake.tests.factories import IntakeFactory, make_link
 pytestmark = pytest.mark.django_db
 
 REVIEW_QUEUE_QUERIES = 7
-INTAKE_DETAIL_QUERIES = 12
-CLIENT_DETAIL_QUERIES = 10  # includes the upcoming-visits list
+INTAKE_DETAIL_QUERIES = 13  # includes the access-log line (audit/middleware.py)
+CLIENT_DETAIL_QUERIES = 11  # includes the upcoming-visits list and, for clinicians, the access-log line
 
 
 def test_review_queue_queries_do_not_grow_with_intakes(client, therapist, django_assert_max_num_queries):

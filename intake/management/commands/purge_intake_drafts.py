@@ -18,8 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: int, **options):
         cutoff = timezone.now() - timedelta(days=days)
-        dead = IntakeLink.objects.filter(submitted_at__isnull=True).exclude(draft={}).filter(
-            Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)
+        dead = (
+            IntakeLink.objects.filter(submitted_at__isnull=True)
+            .exclude(draft={})
+            .filter(Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff))
         )
         erased = dead.update(draft={})
         self.stdout.write(f"Erased unsubmitted answers of {erased} intake link(s).")
