@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from accounts.models import ClinicPolicy
@@ -64,8 +66,7 @@ class StashForm(forms.Form):
             )
         ):
             raise forms.ValidationError("Values must be a list of [name, value] pairs.")
-        # "\u0000" in the JSON decodes to NUL, which PostgreSQL refuses in text.
-        return [[name.replace("\x00", ""), value.replace("\x00", "")] for name, value in pairs]
+        return [[_storable(name), _storable(value)] for name, value in pairs]
 
     def clean_names(self) -> list[str]:
         names = self.cleaned_data.get("names") or []
@@ -75,4 +76,13 @@ class StashForm(forms.Form):
             or not all(isinstance(name, str) for name in names)
         ):
             raise forms.ValidationError("Names must be a list of field names.")
+        names = [_storable(name) for name in names]
         return names
+
+
+_NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    """Drop what PostgreSQL's jsonb refuses: NUL ("\\u0000" in JSON) and lone surrogates."""
+    return _NOT_STORABLE.sub("", text)
