@@ -246,9 +246,10 @@ class PalpationForm(CompactRowForm):
 
 
 class SpecialTestForm(CompactRowForm):
-    name = forms.CharField(max_length=100, required=False)
+    name = forms.CharField(label="Test", max_length=100, required=False)
     side = forms.ChoiceField(choices=_blank(TestSide.choices), required=False)
     positive = forms.TypedChoiceField(
+        label="Result",
         choices=[("", "—"), ("yes", "Positive"), ("no", "Negative")],
         coerce=lambda v: v == "yes",
         empty_value=None,
