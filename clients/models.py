@@ -278,10 +278,8 @@ class ClientNameWord(models.Model):
     word = models.TextField(primary_key=True)
 
     class Meta:
-        indexes = [
-            GinIndex(OpClass("word", name="gin_trgm_ops"), name="nameword_trgm"),
-            models.Index(OpClass("word", name="text_pattern_ops"), name="nameword_prefix"),
-        ]
+        # Prefix lookups (word LIKE 'smi%') use the primary key's own pattern index.
+        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="nameword_trgm")]
 
     def __str__(self):
         return self.word
