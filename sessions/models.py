@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.urls import reverse
@@ -398,6 +399,11 @@ class Addendum(models.Model):
 # --- Scheduling -------------------------------------------------------------------------------
 
 
+# No visit is longer than this. It lets "visits on a day" read only a day's stretch of the
+# start-time index: a visit that overlaps the day started at most this long before it.
+LONGEST_VISIT = timedelta(hours=8)
+
+
 class ServiceQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True).order_by("position", "duration_minutes", "name")
@@ -407,7 +413,9 @@ class Service(models.Model):
     """What the clinic books: a name, a length and a fee. Visits keep the fee they were booked at."""
 
     name = models.CharField(max_length=100)
-    duration_minutes = models.PositiveSmallIntegerField()
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(LONGEST_VISIT.seconds // 60)]
+    )
     fee = models.DecimalField(max_digits=8, decimal_places=2)
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100)
@@ -418,6 +426,9 @@ class Service(models.Model):
         ordering = ["position", "duration_minutes", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__gte=5), name="service_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__lte=LONGEST_VISIT.seconds // 60), name="service_duration_at_most_longest"
+            ),
             models.CheckConstraint(condition=Q(fee__gte=0), name="service_fee_not_negative"),
         ]
 
@@ -462,7 +473,9 @@ class AppointmentQuerySet(models.QuerySet):
         return self.exclude(status__in=[Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW])
 
     def between(self, start, end):
-        return self.filter(starts_at__lt=end, ends_at__gt=start)
+        """Appointments overlapping [start, end). The lower bound on starts_at is implied by
+        LONGEST_VISIT; spelled out, it keeps the index scan to the period asked for."""
+        return self.filter(starts_at__lt=end, starts_at__gt=start - LONGEST_VISIT, ends_at__gt=start)
 
     def for_calendar(self):
         return self.select_related("client", "therapist", "service").only(
@@ -545,6 +558,9 @@ class Appointment(models.Model):
                 violation_error_message="The therapist already has a visit at that time.",
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + LONGEST_VISIT), name="appointment_at_most_longest_visit"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["booked", "checked_in", "completed", "cancelled", "no_show"]),
                 name="appointment_status_valid",

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from clients.tests.factories import ClientFactory
 from sessions import scheduling
-from sessions.models import Appointment, Service
+from sessions.models import LONGEST_VISIT, Appointment, Service
 from sessions.tests.schedule_factories import ServiceFactory, at
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,32 @@ def test_service_form_refuses_a_service_shorter_than_five_minutes(client, manage
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not Service.objects.filter(name="Blink").exists()
+
+
+def test_service_form_refuses_a_service_longer_than_eight_hours(client, manager):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("visits:services"), {"name": "Marathon", "duration_minutes": "600", "fee": "10", "position": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "less than or equal to 480" in response.content.decode()
+    assert 'value="Marathon"' in response.content.decode()  # what was typed is kept
+    assert not Service.objects.filter(name="Marathon").exists()
+
+
+def test_a_long_visit_that_started_the_evening_before_shows_on_the_day():
+    from clinic.timeutil import day_bounds
+    from sessions.tests.schedule_factories import AppointmentFactory
+
+    evening = at(DAY.replace(day=DAY.day - 1), "20:00")
+    overnight = AppointmentFactory(
+        service=ServiceFactory(duration_minutes=480), starts_at=evening, ends_at=evening + LONGEST_VISIT
+    )
+
+    assert list(Appointment.objects.between(*day_bounds(DAY))) == [overnight]
+    assert not Appointment.objects.between(*day_bounds(DAY.replace(day=DAY.day + 1))).exists()
 
 
 @pytest.mark.parametrize("role", ["front_desk", "therapist"])
