@@ -1,12 +1,13 @@
+from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import models
-from django.db.models import Q, Value
-from django.db.models.functions import Greatest, Upper
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from clients.search import (
@@ -21,6 +22,8 @@ from clients.search import (
 )
 
 MAX_SPELLINGS = 500  # name words one query word may stand for ("j" -> john, jose, jean-luc...)
+MAX_QUERY_WORDS = 5
+CLOSE_SPELLING = 0.5  # trigram similarity of a "close" spelling: smyth ~ smith, jon ~ john
 
 
 class Pressure(models.TextChoices):
@@ -72,35 +75,21 @@ class ClientQuerySet(models.QuerySet):
                 condition |= Q(phone_digits__contains=query_digits[-10:])
             return self.filter(condition).order_by("last_name", "first_name", "id")
         folded = fold(query)
-        matches = self._matching_every_word(name_words(query))
-        if matches is None:
-            # A word no name resembles: whole-name similarity still catches swapped letters ("jhon smith").
-            matches = self.filter(search_name__trigram_similar=folded)
-        if len(folded) < 3:  # a letter or two: alphabetical is what the desk expects
-            return matches.order_by("last_name", "first_name", "id")
-        return matches.annotate(
-            rank=Greatest(
-                TrigramWordSimilarity(Value(folded), "search_name"),
-                TrigramSimilarity("search_name", Value(folded)),
-            )
-        ).order_by("-rank", "last_name", "first_name", "id")
-
-    def _matching_every_word(self, words: list[str]):
-        """Clients having, for every query word, a name word that starts with it or is a
-        near spelling of it. Near spellings come from the small table of distinct name words
-        (ClientNameWord), so the typo search never scans the clients table."""
-        if not words:
-            return None
-        matches = self
-        for word in words[:5]:
-            similar = Q(word__startswith=word)
-            if len(word) >= 3:
-                similar |= Q(word__trigram_similar=word) | Q(word__trigram_word_similar=word)
-            spellings = list(ClientNameWord.objects.filter(similar).values_list("word", flat=True)[:MAX_SPELLINGS])
-            if not spellings:
-                return None
-            matches = matches.filter(name_words__overlap=spellings)
-        return matches
+        words = name_words(query)[:MAX_QUERY_WORDS]
+        spellings = ClientNameWord.spellings_of(words)
+        if words and all(spellings):
+            matches = self
+            for word_spellings in spellings:
+                matches = matches.filter(name_words__overlap=list(word_spellings))
+            if len(folded) < 3:  # a letter or two: alphabetical is what the desk expects
+                return matches.order_by("last_name", "first_name", "id")
+            return matches.annotate(rank=_closeness(spellings)).order_by("rank", "last_name", "first_name", "id")
+        # A word no name resembles: whole-name similarity still catches swapped letters ("jhon smith").
+        return (
+            self.filter(search_name__trigram_similar=folded)
+            .annotate(rank=TrigramSimilarity("search_name", Value(folded)))
+            .order_by("-rank", "last_name", "first_name", "id")
+        )
 
     def likely_duplicates(
         self, *, first_name: str, last_name: str, date_of_birth: date | None, email: str = "", phone: str = ""
@@ -124,6 +113,24 @@ class ClientQuerySet(models.QuerySet):
             return [[] for _ in people]
         candidates = list(self.filter(condition).order_by("last_name", "first_name", "id"))
         return [[c for c in candidates if _could_be(c, **person)][:limit] for person in people]
+
+
+def _closeness(spellings: list[dict[str, int]]):
+    """How far a client's names are from the query: for each query word, 0 when a name word
+    is that word, 1 when one starts with it, 2 for a close spelling, 3 for a distant one.
+    Plain array tests on the row, so ranking thousands of matches costs next to nothing."""
+    total = None
+    for word_spellings in spellings:
+        by_distance = defaultdict(list)
+        for spelling, distance in word_spellings.items():
+            by_distance[distance].append(spelling)
+        distance = Case(
+            *[When(name_words__overlap=by_distance[d], then=Value(d)) for d in sorted(by_distance)],
+            default=Value(3),
+            output_field=models.IntegerField(),
+        )
+        total = distance if total is None else total + distance
+    return total
 
 
 def _duplicate_condition(first_name, last_name, date_of_birth, email="", phone="") -> Q:
@@ -283,6 +290,36 @@ class ClientNameWord(models.Model):
 
     def __str__(self):
         return self.word
+
+    @classmethod
+    def spellings_of(cls, words: list[str]) -> list[dict[str, int]]:
+        """For each query word, the name words it may stand for, with their distance (see
+        _closeness): those starting with it, and near spellings when it has 3 letters or
+        more. One query for all the words."""
+        lookups = []
+        for position, word in enumerate(words):
+            similar = Q(word__startswith=word)
+            if len(word) >= 3:
+                similar |= Q(word__trigram_similar=word) | Q(word__trigram_word_similar=word)
+            lookups.append(
+                cls.objects.filter(similar)
+                .annotate(position=Value(position))
+                .values_list("position", "word")[:MAX_SPELLINGS]
+            )
+        found = [{} for _ in words]
+        if not lookups:
+            return found
+        rows = lookups[0].union(*lookups[1:], all=True) if len(lookups) > 1 else lookups[0]
+        for position, spelling in rows:
+            word = words[position]
+            if spelling == word:
+                distance = 0
+            elif spelling.startswith(word):
+                distance = 1
+            else:
+                distance = 2 if trigram_similarity(spelling, word) >= CLOSE_SPELLING else 3
+            found[position][spelling] = distance
+        return found
 
     @staticmethod
     def collect_all() -> None:

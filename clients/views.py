@@ -7,6 +7,7 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from clients.forms import ClientForm
@@ -17,6 +18,9 @@ from sessions.selectors import upcoming_appointments
 
 PAGE_SIZE = 25
 DROPDOWN_SIZE = 8
+# A search counts its matches up to here ("1,000+ matches"): counting all 18,000 clients
+# whose names start with "s" would cost more than the page, and nobody pages through them.
+SEARCH_COUNT_LIMIT = 1000
 SORTS = {
     "name": ("last_name", "first_name", "id"),
     "newest": ("-created_at", "-id"),
@@ -29,6 +33,17 @@ STATUS_FILTERS = {
     "archived": Client.Status.ARCHIVED,
     "all": None,
 }
+
+
+class SearchPaginator(Paginator):
+    """Pages of search results, counting at most SEARCH_COUNT_LIMIT matches."""
+
+    @cached_property
+    def count(self) -> int:
+        # No ORDER BY: the count stops at the limit instead of ranking every match first.
+        counted = self.object_list.order_by().values("pk")[: SEARCH_COUNT_LIMIT + 1].count()
+        self.more_than_counted = counted > SEARCH_COUNT_LIMIT
+        return min(counted, SEARCH_COUNT_LIMIT)
 
 
 @permission_required("clients.view_client", raise_exception=True)
@@ -60,7 +75,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
         patch_vary_headers(response, VARY_ON)
         return response
 
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = SearchPaginator(clients, PAGE_SIZE) if query else Paginator(clients, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "status": status, "sort": sort, "sorts": SORTS}
     fragment = request.htmx and not request.htmx.history_restore_request
     response = render(request, "clients/_results.html" if fragment else "clients/client_list.html", context)

@@ -1,0 +1,50 @@
+"""Searches that match a large part of the clinic stay cheap: counted up to a limit, ranked by names."""
+
+import pytest
+from django.urls import reverse
+
+from clients import views
+from clients.models import Client
+from clients.tests.factories import ClientFactory
+
+
+@pytest.fixture
+def desk(client, front_desk):
+    client.force_login(front_desk)
+    return client
+
+
+def test_a_broad_search_says_there_are_more_matches_than_counted(desk, monkeypatch):
+    monkeypatch.setattr(views, "SEARCH_COUNT_LIMIT", 3)
+    ClientFactory.create_batch(5, last_name="Smith")
+
+    html = desk.get(reverse("clients:list"), {"q": "smith"}).content.decode()
+
+    assert "3+ matches for “smith”" in html
+
+
+def test_a_narrow_search_gives_the_exact_number_of_matches(desk, monkeypatch):
+    monkeypatch.setattr(views, "SEARCH_COUNT_LIMIT", 3)
+    ClientFactory.create_batch(2, last_name="Smith")
+
+    html = desk.get(reverse("clients:list"), {"q": "smith"}).content.decode()
+
+    assert "2 matches for “smith”" in html and "+ matches" not in html
+
+
+def test_the_plain_client_list_counts_everyone(desk, monkeypatch):
+    monkeypatch.setattr(views, "SEARCH_COUNT_LIMIT", 3)
+    ClientFactory.create_batch(5)
+
+    assert "5 clients" in desk.get(reverse("clients:list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_exact_names_come_before_longer_names_and_those_before_other_spellings():
+    close = ClientFactory(first_name="Anna", last_name="Smyth")  # alphabetically last, though
+    longer = ClientFactory(first_name="Anna", last_name="Smithers")
+    exact = ClientFactory(first_name="Anna", last_name="Smith")
+
+    results = list(Client.objects.search("anna smith"))
+
+    assert results == [exact, longer, close]
