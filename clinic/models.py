@@ -31,7 +31,8 @@ class User(AbstractUser):
     @property
     def roles(self) -> list[str]:
         """Names of the role groups this person belongs to (order of ROLE_PERMISSIONS)."""
-        names = {group.name for group in self.groups.all()}
+        loaded = getattr(self, "group_names", None)  # the signed-in person: see accounts.backends
+        names = set(loaded) if loaded is not None else {group.name for group in self.groups.all()}
         return [role for role in ROLE_PERMISSIONS if role in names]
 
     @property
