@@ -80,7 +80,7 @@ class ClientQuerySet(models.QuerySet):
         if words and all(spellings):
             matches = self
             for word_spellings in spellings:
-                matches = matches.filter(name_words__overlap=list(word_spellings))
+                matches = matches.filter(name_words__overlap=_word_array(word_spellings))
             if len(folded) < 3:  # a letter or two: alphabetical is what the desk expects
                 return matches.order_by("last_name", "first_name", "id")
             return matches.annotate(rank=_closeness(spellings)).order_by("rank", "last_name", "first_name", "id")
@@ -115,6 +115,17 @@ class ClientQuerySet(models.QuerySet):
         return [[c for c in candidates if _could_be(c, **person)][:limit] for person in people]
 
 
+# Output fields built once: a search builds many expressions, and Django builds a field
+# for each value whose type it is not told (each word of a list, each number).
+_WORD_ARRAY = ArrayField(models.TextField())
+_INTEGER = models.IntegerField()
+
+
+def _word_array(words) -> Value:
+    """The words as ONE array parameter (a plain list would become one parameter per word)."""
+    return Value(list(words), output_field=_WORD_ARRAY)
+
+
 def _closeness(spellings: list[dict[str, int]]):
     """How far a client's names are from the query: for each query word, 0 when a name word
     is that word, 1 when one starts with it, 2 for a close spelling, 3 for a distant one.
@@ -125,9 +136,12 @@ def _closeness(spellings: list[dict[str, int]]):
         for spelling, distance in word_spellings.items():
             by_distance[distance].append(spelling)
         distance = Case(
-            *[When(name_words__overlap=by_distance[d], then=Value(d)) for d in sorted(by_distance)],
-            default=Value(3),
-            output_field=models.IntegerField(),
+            *[
+                When(name_words__overlap=_word_array(by_distance[d]), then=Value(d, output_field=_INTEGER))
+                for d in sorted(by_distance)
+            ],
+            default=Value(3, output_field=_INTEGER),
+            output_field=_INTEGER,
         )
         total = distance if total is None else total + distance
     return total
@@ -303,7 +317,7 @@ class ClientNameWord(models.Model):
                 similar |= Q(word__trigram_similar=word) | Q(word__trigram_word_similar=word)
             lookups.append(
                 cls.objects.filter(similar)
-                .annotate(position=Value(position))
+                .annotate(position=Value(position, output_field=_INTEGER))
                 .values_list("position", "word")[:MAX_SPELLINGS]
             )
         found = [{} for _ in words]
