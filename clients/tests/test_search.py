@@ -400,7 +400,9 @@ def test_out_of_range_page_shows_the_last_page(desk):
 LIST_PAGE_MAX_QUERIES = 9
 
 
-@pytest.mark.parametrize("query", ["", "smith", "555"], ids=["list", "name-search", "phone-search"])
+@pytest.mark.parametrize(
+    "query", ["", "smith", "555", "@example.com"], ids=["list", "name-search", "phone-search", "email-search"]
+)
 def test_client_list_runs_as_many_queries_for_60_clients_as_for_5(
     desk, django_assert_num_queries, django_assert_max_num_queries, query
 ):

@@ -10,7 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.tests.factories import ClientFactory
 from clinic.body import REGIONS, Side
+from clinic.roles import MANAGER
+from clinic.tests.factories import UserFactory
+from intake import services
 from intake.tests.factories import IntakeFactory, make_link
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +96,58 @@ def test_client_page_queries_do_not_grow_with_links_and_intakes(
     assert html.count("link-status-accepted") == 5  # the five newest links
     if role == "therapist":
         assert html.count("· Accepted") == 13
+
+
+# The match queue: session, user, permissions, role label, the submissions (50 at most),
+# and a single query for the likely matches of them all.
+MATCH_QUEUE_QUERIES = 8
+CONSENT_QUERIES = 10  # includes the current version and the last 20 versions with their authors
+
+
+def _submission_and_its_match(n: int) -> None:
+    ClientFactory(first_name=f"Person{n}", last_name="Okafor", email=f"p{n}@example.com")
+    IntakeFactory(
+        unmatched=True,
+        contact={
+            "first_name": f"Person{n}",
+            "last_name": "Okafor",
+            "date_of_birth": "1988-03-14",
+            "email": f"p{n}@example.com",
+            "phone": f"555-200-{n:04d}",
+        },
+    )
+
+
+def test_match_queue_queries_do_not_grow_with_submissions_and_matches(
+    client, front_desk, django_assert_max_num_queries
+):
+    _submission_and_its_match(0)
+    client.force_login(front_desk)
+
+    with django_assert_max_num_queries(MATCH_QUEUE_QUERIES):
+        few = client.get(reverse("intake:match_queue"))
+    for n in range(1, 55):
+        _submission_and_its_match(n)
+    with django_assert_max_num_queries(MATCH_QUEUE_QUERIES):
+        many = client.get(reverse("intake:match_queue"))
+
+    assert few.content.decode().count("Attach to Person") == 1
+    assert len(many.context["pending"]) == 50
+    assert many.content.decode().count("Attach to Person") == 50
+
+
+def test_consent_page_queries_do_not_grow_with_versions(client, manager, django_assert_max_num_queries):
+    services.consent_publish(text="Version one", by=manager)
+    client.force_login(manager)
+
+    with django_assert_max_num_queries(CONSENT_QUERIES):
+        client.get(reverse("intake:consent"))
+    authors = [UserFactory(role=MANAGER) for _ in range(25)]
+    for n, author in enumerate(authors):
+        services.consent_publish(text=f"Wording {n}", by=author)
+    with django_assert_max_num_queries(CONSENT_QUERIES):
+        response = client.get(reverse("intake:consent"))
+
+    html = response.content.decode()
+    assert html.count("<li>Version ") == 20
+    assert all(str(author) in html for author in authors[-20:])

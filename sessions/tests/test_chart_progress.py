@@ -18,6 +18,7 @@ from sessions.tests.factories import (
     add_addendum,
     signed_note,
 )
+from sessions.tests.schedule_factories import AppointmentFactory, ServiceFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -324,23 +325,30 @@ def test_note_detail_queries_do_not_grow_with_visits_areas_and_addenda(
     assert "The content matches its signature" in html
 
 
-def test_dashboard_queries_do_not_grow_with_notes(
+def test_dashboard_queries_do_not_grow_with_notes_and_todays_visits(
     client, therapist, client_record, django_assert_max_num_queries, django_assert_num_queries
 ):
-    def add_notes(count):
-        for _ in range(count):
+    def add_notes(numbers):
+        """Notes of other clients, and today's 15-minute visits, each with a service of its own."""
+        for n in numbers:
             SessionNoteFactory(therapist=therapist, overdue=True)
             signed_note(therapist=therapist)
+            AppointmentFactory(
+                therapist=therapist,
+                service=ServiceFactory(duration_minutes=15),
+                starts_at=at(TODAY, "05:00") + timedelta(minutes=15 * n),
+            )
 
-    add_notes(5)
+    add_notes(range(5))
     client.force_login(therapist)
 
     with django_assert_max_num_queries(DASHBOARD_QUERIES) as few:
         client.get(reverse("visits:dashboard"))
-    add_notes(55)
+    add_notes(range(5, 60))
     with django_assert_num_queries(len(few)):
         response = client.get(reverse("visits:dashboard"))
 
+    assert len(response.context["today_visits"]) == 60
     assert len(response.context["overdue"]) == 60
     assert len(response.context["drafts"]) == 20
     assert len(response.context["recent"]) == 10

@@ -111,11 +111,121 @@ def test_recall_list_queries_do_not_grow_with_due_clients(client, front_desk, dj
 
     with django_assert_max_num_queries(RECALLS_QUERIES) as few:
         small = client.get(url)
-    due_clients(27, therapists)
+    due_clients(52, therapists)  # more than a page of 50
     with django_assert_max_num_queries(len(few)) as many:
         large = client.get(url)
 
     assert len(many) == len(few)
     assert len(small.context["rows"]) == 3
-    assert len(large.context["rows"]) == 30
+    assert len(large.context["rows"]) == 50
+    assert large.context["page"].paginator.num_pages == 2
     assert all(therapist is not None for _, therapist in large.context["rows"])
+
+
+# Services: the list of services. Service edit: the service.
+SERVICES_QUERIES = 8
+SERVICE_EDIT_QUERIES = 8
+# Visit and receipt: the visit with its client, therapist, service and booker; "see therapist".
+APPOINTMENT_DETAIL_QUERIES = 8
+RECEIPT_QUERIES = 7
+# Booking: active services exist, and either the client search (one query) or the chosen
+# client, their "see therapist" flag and the therapist and service choices.
+BOOK_QUERIES = {"search": 9, "chosen": 11}
+
+
+def test_services_list_queries_do_not_grow_with_services(client, manager, django_assert_max_num_queries):
+    ServiceFactory()
+    client.force_login(manager)
+    url = reverse("visits:services")
+
+    with django_assert_max_num_queries(SERVICES_QUERIES):
+        client.get(url)
+    ServiceFactory.create_batch(24)
+    with django_assert_max_num_queries(SERVICES_QUERIES):
+        response = client.get(url)
+
+    assert response.content.decode().count(">Edit<span") == 25
+
+
+def test_service_edit_queries_do_not_grow_with_services_and_visits(client, manager, django_assert_max_num_queries):
+    service = ServiceFactory(name="Hot stone")
+    client.force_login(manager)
+    url = reverse("visits:service_edit", args=[service.pk])
+
+    with django_assert_max_num_queries(SERVICE_EDIT_QUERIES):
+        client.get(url)
+    ServiceFactory.create_batch(24)
+    for n in range(15):
+        AppointmentFactory(service=service, starts_at=at(MONDAY + timedelta(days=n), "10:00"))
+    with django_assert_max_num_queries(SERVICE_EDIT_QUERIES):
+        response = client.get(url)
+
+    assert "Edit Hot stone" in response.content.decode()
+
+
+def visit_of_a_busy_client(client_record, numbers: range, **kwargs) -> Appointment:
+    """For each number, an intake with a caution and a past completed visit of the client
+    (each with its own therapist and service); then a visit of theirs."""
+    for n in numbers:
+        IntakeFactory(client=client_record, cautions=["pregnancy"])
+        AppointmentFactory(
+            client=client_record,
+            starts_at=at(MONDAY - timedelta(days=n + 1), "10:00"),
+            status=Appointment.Status.COMPLETED,
+        )
+    return AppointmentFactory(
+        client=client_record, starts_at=at(MONDAY + timedelta(days=len(numbers)), "10:00"), **kwargs
+    )
+
+
+@pytest.mark.parametrize("page", ["visit", "receipt"])
+def test_visit_and_receipt_queries_do_not_grow_with_the_clients_history(
+    client, front_desk, page, django_assert_max_num_queries
+):
+    def url(visit):
+        return reverse("visits:receipt", args=[visit.pk]) if page == "receipt" else visit.get_absolute_url()
+
+    limit = RECEIPT_QUERIES if page == "receipt" else APPOINTMENT_DETAIL_QUERIES
+    status = Appointment.Status.COMPLETED if page == "receipt" else Appointment.Status.BOOKED
+    client.force_login(front_desk)
+    few = visit_of_a_busy_client(ClientFactory(), range(1), status=status, created_by=front_desk)
+
+    with django_assert_max_num_queries(limit):
+        client.get(url(few))
+    many = visit_of_a_busy_client(ClientFactory(), range(15), status=status, created_by=front_desk)
+    with django_assert_max_num_queries(limit):
+        response = client.get(url(many))
+
+    html = response.content.decode()
+    assert str(many.therapist) in html
+    assert many.service.name in html
+
+
+@pytest.mark.parametrize("step", ["search", "chosen"])
+def test_booking_form_queries_do_not_grow_with_matches_therapists_and_services(
+    client, front_desk, step, django_assert_max_num_queries
+):
+    def add(count):
+        for _ in range(count):
+            person = ClientFactory(last_name="Okafor")
+            IntakeFactory(client=person, cautions=["pregnancy"])
+            UserFactory(role=THERAPIST)
+            ServiceFactory()
+        return person
+
+    person = add(1)
+    client.force_login(front_desk)
+    params = {"client_q": "okafor"} if step == "search" else {"client": person.pk}
+
+    with django_assert_max_num_queries(BOOK_QUERIES[step]):
+        client.get(reverse("visits:book"), params)
+    add(14)
+    with django_assert_max_num_queries(BOOK_QUERIES[step]):
+        response = client.get(reverse("visits:book"), params)
+
+    html = response.content.decode()
+    if step == "search":
+        assert len(response.context["matches"]) == 10
+    else:
+        assert "See therapist before booking" in html
+        assert html.count("Therapeutic massage") == 15  # every service is offered
