@@ -2,8 +2,9 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db import IntegrityError
+from django.db.models import Count, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clients.forms import ClientForm
 from clients.models import Client
+from clients.search import fold
 from clients.services import client_save
 from intake.selectors import client_intake_panel
 from sessions.selectors import upcoming_appointments
@@ -36,7 +38,19 @@ STATUS_FILTERS = {
 
 
 class SearchPaginator(Paginator):
-    """Pages of search results, counting at most SEARCH_COUNT_LIMIT matches."""
+    """Pages of search results.
+
+    The rows of a page bring the number of matches with them (COUNT(*) OVER ()), so a search
+    costs one query, not a count and then a page: ranking already reads every match. Searches
+    of a letter or two are listed alphabetically straight from the name index, which a
+    window count would defeat: those count separately, up to SEARCH_COUNT_LIMIT ("1000+").
+    """
+
+    more_than_counted = False
+
+    def __init__(self, object_list, per_page, *, count_with_rows: bool):
+        super().__init__(object_list, per_page)
+        self.count_with_rows = count_with_rows
 
     @cached_property
     def count(self) -> int:
@@ -44,6 +58,35 @@ class SearchPaginator(Paginator):
         counted = self.object_list.order_by().values("pk")[: SEARCH_COUNT_LIMIT + 1].count()
         self.more_than_counted = counted > SEARCH_COUNT_LIMIT
         return min(counted, SEARCH_COUNT_LIMIT)
+
+    def get_page(self, number):
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        try:
+            return self.page(number)
+        except EmptyPage:  # past the end (an old link): the last page
+            if self.count_with_rows:
+                self._set_count(self.object_list.order_by().count())
+            return self.page(self.num_pages)
+
+    def _set_count(self, count: int) -> None:
+        self.__dict__["count"] = count
+        self.__dict__.pop("num_pages", None)
+
+    def page(self, number):
+        if not self.count_with_rows:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list.annotate(matches=Window(Count("*")))[bottom : bottom + self.per_page])
+        if rows:
+            self._set_count(rows[0].matches)
+        elif number > 1:
+            raise EmptyPage("That page contains no results")
+        else:
+            self._set_count(0)
+        return self._get_page(rows, number, self)
 
 
 @permission_required("clients.view_client", raise_exception=True)
@@ -75,7 +118,10 @@ def client_list(request: HttpRequest) -> HttpResponse:
         patch_vary_headers(response, VARY_ON)
         return response
 
-    paginator = SearchPaginator(clients, PAGE_SIZE) if query else Paginator(clients, PAGE_SIZE)
+    if query:
+        paginator = SearchPaginator(clients, PAGE_SIZE, count_with_rows=len(fold(query)) >= 3)
+    else:
+        paginator = Paginator(clients, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "status": status, "sort": sort, "sorts": SORTS}
     fragment = request.htmx and not request.htmx.history_restore_request

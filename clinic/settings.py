@@ -185,6 +185,10 @@ LOGIN_REDIRECT_URL = "home"
 # Audit trail: each change is stamped with the time of its own statement (not the start of its
 # transaction), so the changes one request makes are listed in the order they happened.
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+# Who-and-where context goes with the requests that change things. Pages that only read
+# (GET) skip it: pghistory prefixes EVERY statement of a tracked request with one that sets
+# the context, a cost each page paid for nothing.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"

@@ -14,13 +14,27 @@ def desk(client, front_desk):
     return client
 
 
-def test_a_broad_search_says_there_are_more_matches_than_counted(desk, monkeypatch):
+def test_a_one_or_two_letter_search_counts_up_to_the_limit(desk, monkeypatch):
     monkeypatch.setattr(views, "SEARCH_COUNT_LIMIT", 3)
     ClientFactory.create_batch(5, last_name="Smith")
 
-    html = desk.get(reverse("clients:list"), {"q": "smith"}).content.decode()
+    html = desk.get(reverse("clients:list"), {"q": "sm"}).content.decode()
 
-    assert "3+ matches for “smith”" in html
+    assert "3+ matches for “sm”" in html
+
+
+def test_a_ranked_search_counts_every_match_with_its_page(desk, monkeypatch, django_assert_max_num_queries):
+    monkeypatch.setattr(views, "SEARCH_COUNT_LIMIT", 3)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    ClientFactory.create_batch(5, last_name="Smith")
+    desk.get(reverse("clients:list"))  # session and user warmed up
+
+    with django_assert_max_num_queries(4):  # session, user, name words, one page with its count
+        html = desk.get(reverse("clients:list"), {"q": "smith", "page": 2}).content.decode()
+
+    assert "5 matches for “smith”" in html
+    assert "Page 2 of 3" in html
+    assert "Page 3 of 3" in desk.get(reverse("clients:list"), {"q": "smith", "page": 99}).content.decode()
 
 
 def test_a_narrow_search_gives_the_exact_number_of_matches(desk, monkeypatch):
