@@ -4,8 +4,15 @@ from clinic.models import AccessLog
 from clinic.ratelimit import client_address
 
 
-def record_access(request, *, client_id: int | None, page: str, kind: str = AccessLog.Kind.VIEW,
-                  allowed: bool = True, object_id: object = "") -> AccessLog:
+def record_access(
+    request,
+    *,
+    client_id: int | None,
+    page: str,
+    kind: str = AccessLog.Kind.VIEW,
+    allowed: bool = True,
+    object_id: object = "",
+) -> AccessLog:
     """Append one line to the access log: who (or anonymous), when, which client, which page, IP.
 
     `client_id` may also be a subquery selecting the id (audit.pages: NULL for a guessed id).
