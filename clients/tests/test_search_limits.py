@@ -62,3 +62,12 @@ def test_exact_names_come_before_longer_names_and_those_before_other_spellings()
     results = list(Client.objects.search("anna smith"))
 
     assert results == [exact, longer, close]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["%", "_", "j%n", "\\"])
+def test_like_wildcards_typed_in_a_name_search_are_taken_literally(query):
+    ClientFactory(first_name="John", last_name="Smith")
+    ClientFactory(first_name="Mary", last_name="Jones")
+
+    assert list(Client.objects.search(query)) == []
