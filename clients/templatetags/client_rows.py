@@ -3,8 +3,9 @@
 query itself took (see docs/performance.md)."""
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+
+from clinic.urlutil import url_for_pk
 
 register = template.Library()
 
@@ -18,13 +19,13 @@ ARCHIVED = format_html('<span class="badge text-bg-secondary ms-1">{}</span>', "
 @register.simple_tag
 def client_rows(clients) -> str:
     """<tr>s of name (linked), date of birth, phone and email; escaped like any template output."""
-    detail = reverse("clients:detail", args=[0])[: -len("0/")]  # "/clients/", with any script prefix
+    detail_url = url_for_pk("clients:detail")
     return format_html_join(
         "",
         ROW,
         (
             (
-                f"{detail}{client.pk}/",
+                detail_url(client.pk),
                 client.display_name,
                 ARCHIVED if client.is_archived else "",
                 f"{client.date_of_birth:%b} {client.date_of_birth.day}, {client.date_of_birth.year}",
