@@ -1,4 +1,38 @@
+from functools import lru_cache
+
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
+
+# The URLs every page's frame links to (navigation, idle sign-out, global search), as
+# {{ links.<key> }}: reversed once per process, not some twenty times on every page.
+FRAME_URLS = {
+    "home": "home",
+    "clients": "clients:list",
+    "new_client": "clients:new",
+    "schedule": "visits:day",
+    "recalls": "visits:recalls",
+    "my_day": "visits:dashboard",
+    "intakes": "intake:review_queue",
+    "web_forms": "intake:match_queue",
+    "services": "visits:services",
+    "consent": "intake:consent",
+    "security": "accounts:security",
+    "audit": "audit:log",
+    "admin": "admin:index",
+    "password_change": "password_change",
+    "two_factor": "accounts:two_factor",
+    "logout": "logout",
+    "login": "login",
+    "session_status": "accounts:session_status",
+    "keep_alive": "accounts:keep_alive",
+    "stash": "accounts:stash",
+    "stash_discard": "accounts:stash_discard",
+}
+
+
+@lru_cache(maxsize=4)
+def _frame_links(script_prefix: str) -> dict[str, str]:
+    return {key: reverse(name) for key, name in FRAME_URLS.items()}
 
 
 def clinic(request):
@@ -6,4 +40,5 @@ def clinic(request):
         "CLINIC_NAME": settings.CLINIC_NAME,
         "CLINIC_PHONE": settings.CLINIC_PHONE,
         "CLINIC_ADDRESS": settings.CLINIC_ADDRESS,
+        "links": _frame_links(get_script_prefix()),
     }
