@@ -6,7 +6,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.urls import reverse
 
@@ -131,25 +132,22 @@ def _like_prefix(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _closeness(spellings: list[dict[str, int]]):
+def _closeness(spellings: list[dict[str, int]]) -> RawSQL:
     """How far a client's names are from the query: for each query word, 0 when a name word
     is that word, 1 when one starts with it, 2 for a close spelling, 3 for a distant one.
-    Plain array tests on the row, so ranking thousands of matches costs next to nothing."""
-    total = None
+    Plain array tests on the row, so ranking thousands of matches costs next to nothing.
+    Written as SQL: the equivalent Case/When expressions took longer to build than to run."""
+    terms, params = [], []
     for word_spellings in spellings:
         by_distance = defaultdict(list)
         for spelling, distance in word_spellings.items():
             by_distance[distance].append(spelling)
-        distance = Case(
-            *[
-                When(name_words__overlap=_word_array(by_distance[d]), then=Value(d, output_field=_INTEGER))
-                for d in sorted(by_distance)
-            ],
-            default=Value(3, output_field=_INTEGER),
-            output_field=_INTEGER,
-        )
-        total = distance if total is None else total + distance
-    return total
+        whens = []
+        for distance in sorted(d for d in by_distance if d < 3):  # 3 is the ELSE
+            whens.append(f"WHEN {Client._meta.db_table}.name_words && %s::text[] THEN {int(distance)}")
+            params.append(by_distance[distance])
+        terms.append(f"(CASE {' '.join(whens)} ELSE 3 END)" if whens else "3")
+    return RawSQL(" + ".join(terms) or "0", params, output_field=_INTEGER)
 
 
 def _duplicate_condition(first_name, last_name, date_of_birth, email="", phone="") -> Q:
@@ -270,9 +268,13 @@ class Client(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.preferred_name and self.preferred_name != self.first_name:
-            return f"{self.first_name} “{self.preferred_name}” {self.last_name}"
-        return f"{self.first_name} {self.last_name}"
+        return self.name_for_display(self.first_name, self.preferred_name, self.last_name)
+
+    @staticmethod
+    def name_for_display(first_name: str, preferred_name: str, last_name: str) -> str:
+        if preferred_name and preferred_name != first_name:
+            return f"{first_name} “{preferred_name}” {last_name}"
+        return f"{first_name} {last_name}"
 
     @property
     def is_archived(self) -> bool:
