@@ -319,18 +319,12 @@ class ClientNameWord(models.Model):
         more. One query for all the words."""
         if not words:
             return []
-        # Plain SQL: it runs on every keystroke at the desk, and composing it as a union of
-        # querysets cost more Python time than PostgreSQL spends answering it.
-        parts, params = [], []
-        for position, word in enumerate(words):
-            similar = "word LIKE %s"
-            params += [position, _like_prefix(word)]
-            if len(word) >= 3:  # % and %> go through the trigram index (nameword_trgm)
-                similar += " OR word %% %s OR word %%> %s"
-                params += [word, word]
-            parts.append(f"(SELECT %s, word FROM clients_clientnameword WHERE {similar} LIMIT {MAX_SPELLINGS})")
+        # A database function (clients/migrations/0007): its plans are kept per connection.
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
+            cursor.execute(
+                "SELECT word_position, spelling FROM clients_name_spellings(%s, %s, %s)",
+                [words, [_like_prefix(word) for word in words], MAX_SPELLINGS],
+            )
             rows = cursor.fetchall()
         found = [{} for _ in words]
         for position, spelling in rows:

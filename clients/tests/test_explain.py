@@ -23,19 +23,41 @@ def many_clients():
     ClientFactory(first_name="Jonathan", last_name="Smith", phone="(555) 010-2000", email="jsmith@example.com")
 
 
-def test_typo_search_looks_up_spellings_in_the_name_word_index():
-    # A city's worth of distinct name words (the lexicon grows with every new surname).
+def test_the_spellings_function_looks_words_up_in_the_trigram_index():
+    """clients_name_spellings() (migration 0007) runs its lookups with generic plans kept
+    for the connection: the same statements, prepared the same way, use nameword_trgm."""
     with connection.cursor() as cursor:
+        # A city's worth of distinct name words (the lexicon grows with every new surname).
         cursor.execute(
             "INSERT INTO clients_clientnameword (word) SELECT substr(md5(n::text), 1, 4 + n % 6) "
             "FROM generate_series(1, 30000) AS n ON CONFLICT DO NOTHING"
         )
         cursor.execute("ANALYZE clients_clientnameword")
-    spelling_lookup = ClientNameWord.objects.filter(word__trigram_similar="smyth").values_list("word", flat=True)
-    prefix_lookup = ClientNameWord.objects.filter(word__startswith="smi").values_list("word", flat=True)
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(
+            "PREPARE near_spellings(text, text) AS SELECT w.word FROM clients_clientnameword w "
+            "WHERE w.word LIKE $1 OR w.word % $2 OR w.word %> $2 LIMIT 500"
+        )
+        cursor.execute("PREPARE prefixes(text) AS SELECT w.word FROM clients_clientnameword w WHERE w.word LIKE $1")
+        try:
+            cursor.execute("EXPLAIN EXECUTE near_spellings('smyth%', 'smyth')")
+            near = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("EXPLAIN EXECUTE prefixes('sm%')")
+            prefix = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE near_spellings")
+            cursor.execute("DEALLOCATE prefixes")
 
-    assert_uses_index(plan_of(spelling_lookup), "nameword_trgm")
-    assert_uses_index(plan_of(prefix_lookup), "clients_clientnameword_word_d9b2d790_like")
+    assert_uses_index(near, "nameword_trgm")
+    assert near.count("Bitmap Index Scan on nameword_trgm") == 3  # LIKE, % and %> alike
+    assert_uses_index(prefix, "nameword_trgm")
+
+
+def test_the_spellings_function_finds_prefixes_and_near_spellings():
+    spellings = ClientNameWord.spellings_of(["smyth", "jo"])
+
+    assert "smith" in spellings[0]  # a near spelling
+    assert spellings[1]["jonathan"] == 1  # starts with "jo"
 
 
 def test_every_statement_of_a_typo_search_is_served_by_indexes():

@@ -1,0 +1,38 @@
+"""clients_name_spellings(): the name words each query word may stand for, in one call.
+
+A PL/pgSQL function because PostgreSQL keeps the plans of the statements inside it for
+the life of the connection: planning the three-way lookup (prefix, similarity, word
+similarity) for every keystroke cost more than running it. The generic plan reads the
+trigram index for all three tests (LIKE included), whatever the word.
+"""
+
+from django.db import migrations
+
+CREATE = r"""
+CREATE OR REPLACE FUNCTION clients_name_spellings(query_words text[], like_patterns text[], max_each integer)
+RETURNS TABLE(word_position integer, spelling text)
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(query_words, 1), 0) LOOP
+        IF length(query_words[i]) >= 3 THEN
+            RETURN QUERY SELECT i - 1, w.word FROM clients_clientnameword w
+                WHERE w.word LIKE like_patterns[i] OR w.word % query_words[i] OR w.word %> query_words[i]
+                LIMIT max_each;
+        ELSE
+            RETURN QUERY SELECT i - 1, w.word FROM clients_clientnameword w
+                WHERE w.word LIKE like_patterns[i]
+                LIMIT max_each;
+        END IF;
+    END LOOP;
+END
+$$;
+"""
+DROP = "DROP FUNCTION IF EXISTS clients_name_spellings(text[], text[], integer);"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("clients", "0006_trigram_operator_cost")]
+
+    operations = [migrations.RunSQL(CREATE, reverse_sql=DROP)]
