@@ -3,7 +3,8 @@
 A PL/pgSQL function because PostgreSQL keeps the plans of the statements inside it for
 the life of the connection: planning the three-way lookup (prefix, similarity, word
 similarity) for every keystroke cost more than running it. The generic plan reads the
-trigram index for all three tests (LIKE included), whatever the word.
+trigram index for all three tests (LIKE included), whatever the word; a word of one or
+two letters reads a range of the primary key's pattern index.
 """
 
 from django.db import migrations
@@ -21,8 +22,10 @@ BEGIN
                 WHERE w.word LIKE like_patterns[i] OR w.word % query_words[i] OR w.word %> query_words[i]
                 LIMIT max_each;
         ELSE
+            -- Words starting with a letter or two: a range of the primary key's pattern index
+            -- (byte order; chr(1114111) sorts after every character).
             RETURN QUERY SELECT i - 1, w.word FROM clients_clientnameword w
-                WHERE w.word LIKE like_patterns[i]
+                WHERE w.word ~>=~ query_words[i] AND w.word ~<~ (query_words[i] || chr(1114111))
                 LIMIT max_each;
         END IF;
     END LOOP;
