@@ -238,7 +238,8 @@ class SessionNote(models.Model):
         "content_hash",
     )
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="session_notes")
+    # Indexed by note_client_date (client first), which also serves the chart's order.
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="session_notes", db_index=False)
     therapist = models.ForeignKey(settings.AUTH_USER_MODEL, **PROTECT_USER)
     visit_date = models.DateField(default=timezone.localdate)
     update_since_last = models.TextField("client's update since the last visit", blank=True)
@@ -519,7 +520,8 @@ class Appointment(models.Model):
         Status.NO_SHOW: set(),
     }
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    # Indexed by appointment_client_start (client first).
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments", db_index=False)
     therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField()
