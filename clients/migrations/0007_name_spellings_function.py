@@ -4,7 +4,10 @@ A PL/pgSQL function because PostgreSQL keeps the plans of the statements inside 
 the life of the connection: planning the three-way lookup (prefix, similarity, word
 similarity) for every keystroke cost more than running it. The generic plan reads the
 trigram index for all three tests (LIKE included), whatever the word; a word of one or
-two letters reads a range of the primary key's pattern index.
+two letters reads a range of the primary key's pattern index. Sequential scans are off
+inside the function: the lexicon is small enough that a plan built without statistics might
+otherwise choose to read it whole, which costs milliseconds per word once it has grown (and
+the trigram operators' real cost, migration 0006, may not survive a restore).
 """
 
 from django.db import migrations
@@ -14,6 +17,7 @@ CREATE OR REPLACE FUNCTION clients_name_spellings(query_words text[], like_patte
 RETURNS TABLE(word_position integer, spelling text)
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
 AS $$
 BEGIN
     FOR i IN 1 .. coalesce(array_length(query_words, 1), 0) LOOP

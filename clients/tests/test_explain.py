@@ -34,6 +34,7 @@ def test_the_spellings_function_looks_words_up_in_the_trigram_index():
         )
         cursor.execute("ANALYZE clients_clientnameword")
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as the function sets it
         cursor.execute(
             "PREPARE near_spellings(text, text) AS SELECT w.word FROM clients_clientnameword w "
             "WHERE w.word LIKE $1 OR w.word % $2 OR w.word %> $2 LIMIT 500"
