@@ -24,6 +24,8 @@ from clients.search import (
 
 MAX_SPELLINGS = 500  # name words one query word may stand for ("j" -> john, jose, jean-luc...)
 MAX_QUERY_WORDS = 5
+# A letter or two is listed alphabetically (what the desk expects), longer queries by rank.
+RANKED_FROM_LETTERS = 3
 CLOSE_SPELLING = 0.5  # trigram similarity of a "close" spelling: smyth ~ smith, jon ~ john
 
 
@@ -82,7 +84,7 @@ class ClientQuerySet(models.QuerySet):
             matches = self
             for word_spellings in spellings:
                 matches = matches.filter(name_words__overlap=_word_array(word_spellings))
-            if len(folded) < 3:  # a letter or two: alphabetical is what the desk expects
+            if not is_ranked_search(query):
                 return matches.order_by("last_name", "first_name", "id")
             return matches.annotate(rank=_closeness(spellings)).order_by("rank", "last_name", "first_name", "id")
         # A word no name resembles: whole-name similarity still catches swapped letters ("jhon smith").
@@ -116,6 +118,11 @@ class ClientQuerySet(models.QuerySet):
         return [[c for c in candidates if _could_be(c, **person)][:limit] for person in people]
 
 
+def is_ranked_search(query: str) -> bool:
+    """Whether a search lists its matches by rank (else alphabetically, from the name index)."""
+    return len(fold(query)) >= RANKED_FROM_LETTERS
+
+
 # Output fields built once: a search builds many expressions, and Django builds a field
 # for each value whose type it is not told (each word of a list, each number).
 _WORD_ARRAY = ArrayField(models.TextField())
@@ -147,7 +154,7 @@ def _closeness(spellings: list[dict[str, int]]) -> RawSQL:
             whens.append(f"WHEN {Client._meta.db_table}.name_words && %s::text[] THEN {int(distance)}")
             params.append(by_distance[distance])
         terms.append(f"(CASE {' '.join(whens)} ELSE 3 END)" if whens else "3")
-    return RawSQL(" + ".join(terms) or "0", params, output_field=_INTEGER)
+    return RawSQL(" + ".join(terms), params, output_field=_INTEGER)
 
 
 def _duplicate_condition(first_name, last_name, date_of_birth, email="", phone="") -> Q:

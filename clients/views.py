@@ -12,8 +12,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from clients.forms import ClientForm
-from clients.models import Client
-from clients.search import fold
+from clients.models import Client, is_ranked_search
 from clients.services import client_save
 from intake.selectors import client_intake_panel
 from sessions.selectors import upcoming_appointments
@@ -122,7 +121,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
     rows = clients.values(*LIST_FIELDS)
     if query:
-        paginator = SearchPaginator(rows, PAGE_SIZE, count_with_rows=len(fold(query)) >= 3)
+        paginator = SearchPaginator(rows, PAGE_SIZE, count_with_rows=is_ranked_search(query))
     else:
         paginator = Paginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
