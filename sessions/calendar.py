@@ -83,9 +83,7 @@ def build_grid(columns: list[Column], appointments, *, column_key, opening: time
                 in_hours = any(b[0] <= at < b[1] for b in column.blocks)
                 cells.append(
                     {
-                        "free": True,
                         "column": column,
-                        "at": at,
                         "in_hours": in_hours,
                         "at_label": at_label,
                         "book_query": f"therapist={column.therapist_id}&date={dates[column.key]}&time={at_label}",

@@ -403,6 +403,7 @@ class Addendum(models.Model):
 # No visit is longer than this. It lets "visits on a day" read only a day's stretch of the
 # start-time index: a visit that overlaps the day started at most this long before it.
 LONGEST_VISIT = timedelta(hours=8)
+LONGEST_VISIT_MINUTES = LONGEST_VISIT // timedelta(minutes=1)
 
 
 class ServiceQuerySet(models.QuerySet):
@@ -415,7 +416,7 @@ class Service(models.Model):
 
     name = models.CharField(max_length=100)
     duration_minutes = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(5), MaxValueValidator(LONGEST_VISIT.seconds // 60)]
+        validators=[MinValueValidator(5), MaxValueValidator(LONGEST_VISIT_MINUTES)]
     )
     fee = models.DecimalField(max_digits=8, decimal_places=2)
     active = models.BooleanField(default=True)
@@ -428,7 +429,7 @@ class Service(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__gte=5), name="service_duration_positive"),
             models.CheckConstraint(
-                condition=Q(duration_minutes__lte=LONGEST_VISIT.seconds // 60), name="service_duration_at_most_longest"
+                condition=Q(duration_minutes__lte=LONGEST_VISIT_MINUTES), name="service_duration_at_most_longest"
             ),
             models.CheckConstraint(condition=Q(fee__gte=0), name="service_fee_not_negative"),
         ]
