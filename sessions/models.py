@@ -504,7 +504,8 @@ class AppointmentQuerySet(models.QuerySet):
 
 
 class Appointment(models.Model):
-    """A booked visit. PostgreSQL refuses two live appointments of one therapist that overlap."""
+    """A booked visit. PostgreSQL refuses two live appointments that overlap for one therapist
+    or for one client."""
 
     class Status(models.TextChoices):
         BOOKED = "booked", "Booked"
@@ -559,6 +560,17 @@ class Appointment(models.Model):
                 ],
                 condition=~Q(status__in=["cancelled", "no_show"]),
                 violation_error_message="The therapist already has a visit at that time.",
+            ),
+            # A client is in one room at a time: no two live visits of one client overlap,
+            # whoever the therapists are.
+            ExclusionConstraint(
+                name="appointment_client_no_overlap",
+                expressions=[
+                    ("client", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(status__in=["cancelled", "no_show"]),
+                violation_error_message="The client already has a visit at that time.",
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"),
             models.CheckConstraint(
