@@ -507,13 +507,17 @@ def _seed_day(rng, first_client_id, clients, staff, day: date) -> int:
     service, _ = Service.objects.get_or_create(
         name="Massage, 30 minutes", defaults={"duration_minutes": 30, "fee": "55.00", "position": 1}
     )
+    # A client is in one visit at a time (the database refuses overlaps): distinct clients per slot.
+    slot_clients = [rng.sample(range(clients), min(len(staff), clients)) for _ in range(20)]
     rows = []
-    for therapist in staff:
+    for column, therapist in enumerate(staff):
         for slot in range(20):
+            if column >= len(slot_clients[slot]):
+                continue  # fewer clients than therapists: some slots stay free
             start = local_datetime(day, (datetime.min + timedelta(hours=8, minutes=30 * slot)).time())
             rows.append(
                 Appointment(
-                    client_id=first_client_id + rng.randrange(clients),
+                    client_id=first_client_id + slot_clients[slot][column],
                     therapist_id=therapist,
                     service=service,
                     starts_at=start,

@@ -163,8 +163,8 @@ def book(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                 )
             except scheduling.BookingConflict as error:
-                conflict = error.conflicting
-                form.add_error("time", _conflict_message(data["therapist"], conflict))
+                conflict = error
+                form.add_error("time", _conflict_message(error, therapist=data["therapist"], client=client))
             else:
                 messages.success(
                     request,
@@ -188,7 +188,16 @@ def book(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _conflict_message(therapist, conflict: Appointment | None) -> str:
+def _conflict_message(error: scheduling.BookingConflict, *, therapist, client: Client) -> str:
+    """Whose time is taken (the therapist's or the client's) and by which visit, for the desk."""
+    conflict = error.conflicting
+    if error.client_busy:
+        if conflict is None:
+            return f"{client.display_name} already has a visit at that time. Choose another time."
+        return (
+            f"{client.display_name} already has a visit at that time: with {conflict.therapist} from "
+            f"{local(conflict.starts_at):%H:%M} to {local(conflict.ends_at):%H:%M} that day. Choose another time."
+        )
     if conflict is None:
         return f"{therapist} already has a visit at that time."
     return (
@@ -237,7 +246,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                     appointment=appointment, starts_at=data["starts_at"], therapist=data["therapist"], by=request.user
                 )
             except scheduling.BookingConflict as error:
-                form.add_error("time", _conflict_message(data["therapist"], error.conflicting))
+                form.add_error("time", _conflict_message(error, therapist=data["therapist"], client=appointment.client))
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -15,16 +15,26 @@ DEADLOCK_DETECTED = "40P01"
 SAVE_ATTEMPTS = 3
 
 
+# Which exclusion constraint refused the save: whose time is already taken.
+CLIENT_OVERLAP_CONSTRAINT = "appointment_client_no_overlap"
+
+
 class BookingConflict(Exception):
-    """The therapist already has a live appointment overlapping this time."""
+    """The therapist (or, when `client_busy`, the client) already has a live appointment
+    overlapping this time."""
 
-    def __init__(self, conflicting: Appointment | None):
-        super().__init__("double booking")
+    def __init__(self, conflicting: Appointment | None, *, client_busy: bool = False):
+        super().__init__("client already booked" if client_busy else "double booking")
         self.conflicting = conflicting
+        self.client_busy = client_busy
 
 
-def conflicting_appointment(*, therapist, starts_at: datetime, ends_at: datetime, exclude_pk=None):
-    qs = Appointment.objects.live().filter(therapist=therapist).between(starts_at, ends_at).select_related("client")
+def conflicting_appointment(
+    *, therapist=None, client=None, starts_at: datetime, ends_at: datetime, exclude_pk=None
+) -> Appointment | None:
+    """The first live visit of the therapist (or of the client) overlapping [starts_at, ends_at)."""
+    qs = Appointment.objects.live().between(starts_at, ends_at).select_related("client", "therapist")
+    qs = qs.filter(client=client) if client is not None else qs.filter(therapist=therapist)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.order_by("starts_at").first()
@@ -49,13 +59,16 @@ def _save_or_conflict(appointment: Appointment) -> Appointment:
                 appointment.save()
         except IntegrityError as error:
             if getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION:
+                diag = getattr(error.__cause__, "diag", None)
+                client_busy = getattr(diag, "constraint_name", None) == CLIENT_OVERLAP_CONSTRAINT
                 raise BookingConflict(
                     conflicting_appointment(
-                        therapist=appointment.therapist,
+                        **({"client": appointment.client} if client_busy else {"therapist": appointment.therapist}),
                         starts_at=appointment.starts_at,
                         ends_at=appointment.ends_at,
                         exclude_pk=appointment.pk,
-                    )
+                    ),
+                    client_busy=client_busy,
                 ) from error
             raise
         except OperationalError as error:

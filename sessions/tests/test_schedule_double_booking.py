@@ -169,11 +169,16 @@ RACE_ROUNDS = 8  # PostgreSQL settles some races as a deadlock (about 1 in 13); 
 
 def race(therapist, service, clients, starts_at) -> list:
     """Both clients booked into one slot at the same moment, from two threads (two connections)."""
-    barrier = threading.Barrier(len(clients), timeout=10)
+    return race_bookings([(c, therapist) for c in clients], service, starts_at)
+
+
+def race_bookings(bookings, service, starts_at) -> list:
+    """Each (client, therapist) pair booked into one slot at the same moment, one thread (connection) each."""
+    barrier = threading.Barrier(len(bookings), timeout=10)
     outcomes: list[object] = []
     lock = threading.Lock()
 
-    def book(client_record):
+    def book(client_record, therapist):
         try:
             barrier.wait()
             try:
@@ -187,7 +192,7 @@ def race(therapist, service, clients, starts_at) -> list:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=book, args=(c,)) for c in clients]
+    threads = [threading.Thread(target=book, args=pair) for pair in bookings]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -212,3 +217,124 @@ def test_two_desks_booking_the_same_slot_at_once_get_one_visit_and_one_conflict(
         assert conflict.conflicting == winner
         assert winner.ends_at == starts_at + timedelta(minutes=60)
     assert Appointment.objects.count() == RACE_ROUNDS
+
+
+# --- One client, one place at a time ------------------------------------------------------------
+
+
+@pytest.fixture
+def colleague(db):
+    return UserFactory(role=THERAPIST, username="colleague", first_name="Ingrid", last_name="Solberg")
+
+
+def test_database_refuses_a_second_live_visit_of_one_client_with_another_therapist(booked, colleague):
+    with pytest.raises(IntegrityError, match="appointment_client_no_overlap"), transaction.atomic():
+        Appointment.objects.create(
+            client=booked.client,
+            therapist=colleague,
+            service=booked.service,
+            starts_at=at(DAY, "10:30"),
+            ends_at=at(DAY, "11:30"),
+            fee=booked.service.fee,
+        )
+
+    assert Appointment.objects.filter(client=booked.client).count() == 1
+
+
+def test_booking_service_names_the_clients_visit_in_the_way(booked, colleague):
+    with pytest.raises(scheduling.BookingConflict) as raised:
+        scheduling.appointment_book(
+            client=booked.client, therapist=colleague, service=booked.service, starts_at=at(DAY, "10:45")
+        )
+
+    assert raised.value.client_busy
+    assert raised.value.conflicting == booked
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", [Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW])
+def test_a_clients_cancelled_or_missed_visit_does_not_block_another_at_that_time(booked, colleague, status):
+    Appointment.objects.filter(pk=booked.pk).update(status=status)
+
+    appointment = scheduling.appointment_book(
+        client=booked.client, therapist=colleague, service=booked.service, starts_at=at(DAY, "10:00")
+    )
+
+    assert Appointment.objects.live().get(client=booked.client) == appointment
+
+
+def test_a_client_can_have_back_to_back_visits_with_two_therapists(booked, colleague):
+    after = scheduling.appointment_book(
+        client=booked.client, therapist=colleague, service=booked.service, starts_at=at(DAY, "11:00")
+    )
+
+    assert after.starts_at == booked.ends_at
+    assert Appointment.objects.live().filter(client=booked.client).count() == 2
+
+
+def test_booking_page_says_the_client_already_has_a_visit_at_that_time(client, front_desk, booked, colleague):
+    client.force_login(front_desk)
+    posted = {
+        "client": booked.client.pk,
+        "therapist": colleague.pk,
+        "service": booked.service.pk,
+        "date": DAY.isoformat(),
+        "time": "10:30",
+        "desk_notes": "",
+    }
+
+    response = client.post(reverse("visits:book"), posted)
+
+    assert response.status_code == 200
+    expected = (
+        f"Thaddeus Okonkwo already has a visit at that time: with {booked.therapist} from 10:00 to 11:00 "
+        "that day. Choose another time."
+    )
+    assert response.context["form"].errors["time"] == [expected]
+    html = response.content.decode()
+    assert "That time is taken." in html
+    assert "Thaddeus Okonkwo already has a visit at that time" in html
+    assert f'<option value="{colleague.pk}" selected>' in html
+    assert Appointment.objects.filter(client=booked.client).count() == 1
+
+
+def test_rescheduling_onto_the_clients_other_visit_is_refused_with_a_message(
+    client, front_desk, booked, colleague, hour_service
+):
+    later = AppointmentFactory(
+        client=booked.client, therapist=colleague, service=hour_service, starts_at=at(DAY, "14:00")
+    )
+    client.force_login(front_desk)
+
+    response = client.post(
+        reverse("visits:appointment_reschedule", args=[later.pk]),
+        {"therapist": colleague.pk, "date": DAY.isoformat(), "time": "10:30"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["time"] == [
+        f"Thaddeus Okonkwo already has a visit at that time: with {booked.therapist} from 10:00 to 11:00 "
+        "that day. Choose another time."
+    ]
+    assert "at 14:00 with" in response.content.decode()
+    later.refresh_from_db()
+    assert (later.starts_at, later.therapist) == (at(DAY, "14:00"), colleague)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_booking_one_client_with_two_therapists_at_once_get_one_visit_and_one_conflict():
+    therapists = [UserFactory(role=THERAPIST, username="left"), UserFactory(role=THERAPIST, username="right")]
+    service = ServiceFactory(duration_minutes=60)
+    client_record = ClientFactory()
+
+    for round_number in range(RACE_ROUNDS):
+        starts_at = at(DAY, "00:00") + timedelta(hours=round_number)
+
+        outcomes = race_bookings([(client_record, t) for t in therapists], service, starts_at)
+
+        assert sorted(type(o).__name__ for o in outcomes) == ["Appointment", "BookingConflict"], outcomes
+        winner = Appointment.objects.get(starts_at=starts_at)
+        conflict = next(o for o in outcomes if isinstance(o, scheduling.BookingConflict))
+        assert conflict.client_busy
+        assert conflict.conflicting == winner
+    assert Appointment.objects.filter(client=client_record).count() == RACE_ROUNDS
