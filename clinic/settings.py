@@ -43,6 +43,21 @@ REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
 # encrypts them (keep the key somewhere other than the backups).
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+# Seals of signed records (sessions/seals.py): an HMAC key kept outside the database, so that
+# nobody with database access alone, a superuser included, can rewrite a signed note and make
+# it look intact. Required in production; keep a copy with the backup key. Old keys (after a
+# rotation, comma-separated) still verify the records they sealed.
+RECORD_SEAL_KEY = env.str("RECORD_SEAL_KEY", default="")
+RECORD_SEAL_OLD_KEYS = env.list("RECORD_SEAL_OLD_KEYS", default=[])
+if not RECORD_SEAL_KEY:
+    if DEBUG or TESTING:
+        RECORD_SEAL_KEY = "insecure-development-only-seal-key-never-use-in-production"
+    else:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Set RECORD_SEAL_KEY (see .env.example and README: Record seals); it is required when DEBUG is off."
+        )
 
 # Intake links for clients: days until a link expires.
 INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=7)
@@ -131,21 +146,38 @@ TEMPLATES = [
     },
 ]
 
-# Database: PostgreSQL only. With DATABASE_URL unset, an embedded PostgreSQL
-# (clinic/embedded_db.py) starts with its data in .pgdata/.
+# Database: PostgreSQL only, reached through two logins (README: Database logins).
+# - DATABASE_URL, the app login: what the web app, cron jobs and workers use. It reads and
+#   writes records but owns nothing: it cannot ALTER, DROP or TRUNCATE, and may only INSERT
+#   into the audit trail and the access log (grants by `manage.py db_roles`).
+# - DATABASE_OWNER_URL, the owner login: owns the tables; `migrate`, `backup`, `restore` and
+#   `db_roles` switch to it (clinic/db_logins.py). Unset, it is DATABASE_URL (a quick local start).
+# With DATABASE_URL unset, an embedded PostgreSQL (clinic/embedded_db.py) starts with its data
+# in .pgdata/, with the same two logins.
 if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
+    _app_database = env.db("DATABASE_URL")
+    _owner_database = env.db("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", default="") else _app_database
+    if _owner_database.get("NAME") != _app_database.get("NAME"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DATABASE_OWNER_URL and DATABASE_URL must name the same database.")
 else:
     from clinic.embedded_db import EmbeddedDatabaseUnavailable, database_settings
 
     try:
-        DATABASES = {
-            "default": database_settings(BASE_DIR / ".pgdata", name=env.str("EMBEDDED_DATABASE_NAME", default="clinic"))
-        }
+        _app_database, _owner_database = database_settings(
+            BASE_DIR / ".pgdata", name=env.str("EMBEDDED_DATABASE_NAME", default="clinic")
+        )
     except EmbeddedDatabaseUnavailable as exc:
         sys.stderr.write(str(exc))
         raise SystemExit(2) from None
 
+# Who connects as what: the owner's credentials (the database name is always the app's own,
+# so a test database keeps its name), and the role the app's grants go to.
+DATABASE_OWNER = {key: _owner_database.get(key, "") for key in ("USER", "PASSWORD", "HOST", "PORT")}
+DATABASE_APP_ROLE = _app_database.get("USER", "")
+# The test runner creates, migrates and empties its database: that is the owner's work.
+DATABASES = {"default": dict(_app_database, **DATABASE_OWNER) if TESTING else _app_database}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

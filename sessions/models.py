@@ -208,7 +208,11 @@ class SessionNoteQuerySet(ClinicalQuerySet):
         return self.drafts().filter(therapist=therapist, created_at__lt=timezone.now() - timedelta(hours=hours))
 
     def with_details(self):
-        return self.select_related("client", "therapist", "signed_by").prefetch_related("areas", "addenda__author")
+        """What a note's pages show, seals of the note and its addenda included (no extra query)."""
+        addenda = Addendum.objects.select_related("author", "seal")
+        return self.select_related("client", "therapist", "signed_by", "seal").prefetch_related(
+            "areas", models.Prefetch("addenda", queryset=addenda)
+        )
 
 
 class SessionNote(models.Model):
@@ -349,6 +353,12 @@ class SessionNote(models.Model):
     def hash_matches(self) -> bool:
         return self.is_signed and self.compute_hash() == self.content_hash
 
+    def seal_check(self):
+        """Intact, or what is wrong: the content against its seal (sessions/seals.py)."""
+        from sessions.seals import check_note
+
+        return check_note(self)
+
     @property
     def home_care_given(self) -> bool:
         return bool(self.home_care_stretches or self.home_care_strengthening or self.home_care_posture)
@@ -395,6 +405,11 @@ class Addendum(models.Model):
 
     def __str__(self):
         return f"Addendum of {self.created_at:%Y-%m-%d}"
+
+    def seal_check(self):
+        from sessions.seals import check_addendum
+
+        return check_addendum(self)
 
 
 # --- Scheduling -------------------------------------------------------------------------------
@@ -594,3 +609,79 @@ class Appointment(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
+
+
+# --- Seals of signed records (sessions/seals.py) ----------------------------------------------
+
+
+class RecordSeal(models.Model):
+    """The seal of a signed note or an addendum: an HMAC (key outside the database) over its
+    content hash, its place in the client's chain and the previous seal. Append-only at the
+    database; no foreign-key constraints, so a record deleted behind the app's back leaves
+    its seal behind to say so."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Session note"
+        ADDENDUM = "addendum", "Addendum"
+
+    # Indexed by recordseal_one_per_position (client first).
+    client = models.ForeignKey(
+        Client, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.OneToOneField(
+        SessionNote, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="seal"
+    )
+    addendum = models.OneToOneField(
+        Addendum, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="seal"
+    )
+    content_hash = models.CharField(max_length=64)
+    previous = models.CharField(max_length=80, blank=True)
+    seal = models.CharField(max_length=80)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["client", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "position"], name="recordseal_one_per_position"),
+            models.CheckConstraint(
+                condition=(Q(kind="note") & Q(note__isnull=False) & Q(addendum__isnull=True))
+                | (Q(kind="addendum") & Q(addendum__isnull=False) & Q(note__isnull=True)),
+                name="recordseal_one_record",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Seal {self.position} of client {self.client_id}"
+
+    @property
+    def record_id(self) -> int:
+        return self.note_id if self.kind == self.Kind.NOTE else self.addendum_id
+
+    def payload(self) -> dict:
+        from sessions.seals import seal_payload
+
+        return seal_payload(
+            client_id=self.client_id,
+            position=self.position,
+            kind=self.kind,
+            record_id=self.record_id,
+            content_hash=self.content_hash,
+            previous=self.previous,
+        )
+
+
+class RecordChain(models.Model):
+    """The head of a client's chain of seals: its length and last seal, under an HMAC, so a
+    deleted last record shows too."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    length = models.PositiveIntegerField(default=0)
+    last_seal = models.CharField(max_length=80, blank=True)
+    mac = models.CharField(max_length=80, blank=True)
+
+    def __str__(self):
+        return f"Chain of client {self.client_id} ({self.length} records)"

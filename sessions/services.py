@@ -15,6 +15,7 @@ from sessions.models import (
     SpecialTest,
     TreatmentPlan,
 )
+from sessions.seals import seal_record
 
 CARRIED_FORWARD = ("home_care_stretches", "home_care_strengthening", "home_care_posture", "techniques", "pressure")
 
@@ -84,7 +85,8 @@ def missing_for_signature(note: SessionNote) -> list[str]:
 
 
 def note_sign(*, note: SessionNote, by) -> SessionNote:
-    """Sign a draft: who, when and a SHA-256 of the content. From then on the database refuses changes."""
+    """Sign a draft: who, when and a SHA-256 of the content, sealed into the client's chain
+    (sessions/seals.py). From then on the database refuses changes."""
     with transaction.atomic():
         note = SessionNote.objects.select_for_update().get(pk=note.pk)
         if note.is_signed:
@@ -99,13 +101,20 @@ def note_sign(*, note: SessionNote, by) -> SessionNote:
         note.signed_at = signed_at
         note.signed_by = by
         note.save(update_fields=["signed_at", "signed_by", "content_hash", "updated_at"])
+        seal_record(client_id=note.client_id, note=note)
     return note
 
 
-def addendum_add(*, note: SessionNote, by, reason: str, text: str) -> Addendum:
+@transaction.atomic
+def addendum_add(*, note: SessionNote, by, reason: str, text: str, created_at=None) -> Addendum:
+    """An addendum to a signed note, sealed into the client's chain with it."""
     if not note.is_signed:
         raise ValidationError("Edit the draft instead: addenda are for signed notes.")
-    return Addendum.objects.create(note=note, author=by, reason=reason, text=text)
+    addendum = Addendum.objects.create(
+        note=note, author=by, reason=reason, text=text, created_at=created_at or timezone.now()
+    )
+    seal_record(client_id=note.client_id, addendum=addendum)
+    return addendum
 
 
 @transaction.atomic

@@ -114,7 +114,7 @@ def note_detail(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
             "client": note.client,
             "addendum_form": AddendumForm(),
             "missing": services.missing_for_signature(note) if not note.is_signed else [],
-            "hash_ok": note.hash_matches() if note.is_signed else None,
+            "seal": note.seal_check() if note.is_signed else None,
             "can_edit": note.can_edit(request.user),
             "highlights": {(a.region, a.side): 1 for a in note.areas.all()},
             **selectors.chart_header(note.client),
@@ -190,7 +190,7 @@ def addendum_create(request: HttpRequest, client_pk: int, pk: int) -> HttpRespon
             "client": note.client,
             "addendum_form": form,
             "missing": [],
-            "hash_ok": note.hash_matches() if note.is_signed else None,
+            "seal": note.seal_check() if note.is_signed else None,
             "can_edit": False,
             "highlights": {(a.region, a.side): 1 for a in note.areas.all()},
             **selectors.chart_header(note.client),
@@ -205,7 +205,7 @@ def note_print(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     return render(
         request,
         "visits/note_print.html",
-        {"note": note, "client": note.client, "hash_ok": note.hash_matches() if note.is_signed else None},
+        {"note": note, "client": note.client, "seal": note.seal_check() if note.is_signed else None},
     )
 
 

@@ -19,11 +19,12 @@ from sessions.tests.factories import (
     signed_note,
 )
 from sessions.tests.helpers import note_form_data
+from sessions.tests.tampering import tamper
 
 pytestmark = pytest.mark.django_db
 
 MATCHES = "The content matches its signature"
-MISMATCH = "The content no longer matches its signature"
+MISMATCH = "Broken seal"
 
 
 def _refused(sql: str, params=()):
@@ -33,14 +34,7 @@ def _refused(sql: str, params=()):
 
 
 def _tamper(sql: str, params=(), *, table="visits_sessionnote", trigger="visits_sessionnote_protect_signed"):
-    """Change a signed record behind the app's back, as someone with raw database access could."""
-    with connection.cursor() as cursor:
-        # ALTER TABLE refuses while deferred foreign-key checks of this test's inserts are pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-        cursor.execute(sql, params)
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    tamper(sql, params, guards=[(table, trigger)])
 
 
 # --- signing ---------------------------------------------------------------------------------

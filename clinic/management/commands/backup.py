@@ -6,6 +6,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from clinic.backup import BackupError, Database, backup, fernet_from_key
+from clinic.db_logins import use_owner_login
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, output: Path | None, **options):
         output = output or Path(settings.BACKUP_DIR) / f"clinic-{timezone.localtime():%Y%m%d-%H%M%S}.dump"
+        use_owner_login()
         database = Database.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
         try:
             written = backup(database=database, output=output, fernet=fernet_from_key(settings.BACKUP_ENCRYPTION_KEY))

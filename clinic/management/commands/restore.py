@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from clinic.backup import BackupError, Database, fernet_from_key, restore
+from clinic.db_logins import use_owner_login
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             if database_url:
                 database = Database.from_url(database_url)
             else:
+                use_owner_login()
                 database = Database.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
             restore(database=database, path=file, fernet=fernet_from_key(settings.BACKUP_ENCRYPTION_KEY))
         except BackupError as exc:
