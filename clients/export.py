@@ -207,6 +207,7 @@ def _note(note) -> dict:
             "algorithm": "sha256",
             "content_hash": note.content_hash,
             "hash_matches": note.hash_matches(),
+            "seal": _seal(note),
         }
     return {
         "id": note.pk,
@@ -250,10 +251,17 @@ def _note(note) -> dict:
                 "author": _staff(a.author),
                 "reason": a.reason,
                 "text": a.text,
+                "seal": _seal(a),
             }
             for a in note.addenda.all()
         ],
     }
+
+
+def _seal(record) -> dict:
+    """Whether the record still matches its seal (sessions/seals.py) at export time."""
+    check = record.seal_check()
+    return {"intact": check.ok, "problem": check.problem}
 
 
 def _appointment(appointment) -> dict:
@@ -291,7 +299,7 @@ def record_as_html(record: ClientRecord, *, exported_by=None, exported_at: datet
         "record": record,
         "client": record.client,
         "intakes": [(intake, answers(intake), signatures.get(intake.pk)) for intake in record.intakes],
-        "notes": [(note, note.hash_matches() if note.is_signed else None) for note in record.notes],
+        "notes": [(note, note.seal_check() if note.is_signed else None) for note in record.notes],
         "exported_at": exported_at,
         "exported_by": exported_by,
         "CLINIC_NAME": settings.CLINIC_NAME,

@@ -44,8 +44,8 @@ def client_record(client_pk: int) -> ClientRecord:
     plans = list(TreatmentPlan.objects.filter(client=client).select_related("therapist").order_by("created_at", "id"))
     notes = list(
         SessionNote.objects.filter(client=client)
-        .select_related("therapist", "signed_by")
-        .prefetch_related("areas", Prefetch("addenda", queryset=Addendum.objects.select_related("author")))
+        .select_related("therapist", "signed_by", "seal")
+        .prefetch_related("areas", Prefetch("addenda", queryset=Addendum.objects.select_related("author", "seal")))
         .order_by("visit_date", "id")
     )
     appointments = list(

@@ -24,6 +24,7 @@ from clients.models import ClientNameWord
 from clinic.body import REGIONS
 from clinic.models import User
 from clinic.roles import THERAPIST
+from sessions import seals
 from sessions.models import SessionNote
 from sessions.vocabulary import DEFAULT_TECHNIQUES
 
@@ -398,9 +399,12 @@ def _seed_notes(rng, first_client_id, clients, visits, staff, batch) -> tuple[in
         "content_hash",
     ]
     area_columns = ["note_id", "region", "side", "pain", "pressure", "techniques"]
+    # Every signed note is sealed in its client's chain, as signing does (sessions/seals.py).
+    seal_columns = ["client_id", "position", "kind", "note_id", "content_hash", "previous", "seal", "sealed_at"]
+    chain_columns = ["client_id", "length", "last_seal", "mac"]
     note_id = _next_id("visits_sessionnote")
     progress = Progress("visits", visits)
-    notes, areas, area_total = [], [], 0
+    notes, areas, note_seals, chains, area_total = [], [], [], [], 0
     today = date(2026, 11, 1)
     for offset, count in enumerate(_visit_counts(rng, clients, visits)):
         if not count:
@@ -410,6 +414,7 @@ def _seed_notes(rng, first_client_id, clients, visits, staff, batch) -> tuple[in
         interval = rng.choice([7, 14, 21, 28])
         start = today - timedelta(days=interval * count + rng.randrange(60))
         regions = rng.sample(REGIONS, 3)
+        previous_seal = ""
         for visit in range(count):
             day = start + timedelta(days=visit * interval)
             trend = visit / max(count - 1, 1)
@@ -479,20 +484,36 @@ def _seed_notes(rng, first_client_id, clients, visits, staff, batch) -> tuple[in
             areas.extend(
                 (note_id, a["region"], a["side"], a["pain"], pressure, _pg_array(techniques)) for a in note_areas
             )
+            payload = seals.seal_payload(
+                client_id=client_id,
+                position=visit + 1,
+                kind="note",
+                record_id=note_id,
+                content_hash=content_hash,
+                previous=previous_seal,
+            )
+            seal = seals.make_mac(payload)
+            note_seals.append((client_id, visit + 1, "note", note_id, content_hash, previous_seal, seal, signed_at))
+            previous_seal = seal
             note_id += 1
             if len(notes) >= batch:
                 _copy("visits_sessionnote", note_columns, notes)
                 _copy("visits_notearea", area_columns, areas)
+                _copy("visits_recordseal", seal_columns, note_seals)
                 progress.advance(len(notes))
                 area_total += len(areas)
-                notes, areas = [], []
+                notes, areas, note_seals = [], [], []
+        mac = seals.make_mac(seals.chain_payload(client_id=client_id, length=count, last_seal=previous_seal))
+        chains.append((client_id, count, previous_seal, mac))
     if notes:
         _copy("visits_sessionnote", note_columns, notes)
         _copy("visits_notearea", area_columns, areas)
+        _copy("visits_recordseal", seal_columns, note_seals)
         progress.advance(len(notes))
         area_total += len(areas)
+    _copy("visits_recordchain", chain_columns, chains)
     with connection.cursor() as cursor:
-        for table in ("visits_sessionnote", "visits_notearea"):
+        for table in ("visits_sessionnote", "visits_notearea", "visits_recordseal"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )

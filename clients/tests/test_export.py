@@ -310,7 +310,7 @@ def test_pdf_shows_profile_intake_assessment_plan_notes_addenda_and_signatures(c
     assert f'src="{SIGNATURE}"' in html
     assert "Cervical rotation" in html and "Spurling" in html  # assessment
     assert history["plan"].goals in html
-    assert note.content_hash in html and "the content matches its signature" in html
+    assert note.content_hash in html and "the content matches its signature and seal" in html
     assert "The left side, not the right." in html  # addendum
     assert "Draft: not signed." in html
     assert "Deep tissue 60" in html  # appointments

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from clients.models import Client
 from sessions.models import SessionNote
+from sessions.seals import verify_all
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,8 @@ def test_seed_makes_realistic_clients_and_visits():
     note = SessionNote.objects.filter(client_id=max(visits_per_client, key=visits_per_client.get)).first()
     assert note.is_signed and note.areas.exists() and note.pain_before is not None
     assert note.hash_matches()  # signatures computed as signing computes them
+    assert note.seal_check().ok  # and sealed in the client's chain as signing seals them
+    assert list(verify_all()) == []
 
 
 def test_seeded_clients_can_be_found_with_a_typo():
