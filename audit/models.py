@@ -9,11 +9,16 @@ trail is a "baseline" copy made by migration 0002).
 
 Who and where: during a request, audit.middleware.ChangeContextMiddleware attaches the
 user (id and username), the path (never the query string) and the URL name to every
-change, stored with the event itself (`pgh_context`, JSON). Changes made outside a
-request (shell, cron jobs, psql) have no context: the audit pages show "no user".
+change, stored with the event itself (`pgh_context`, JSON). A client filling in the public
+intake pages is signed in as nobody: their changes carry the page's URL name and no user, and
+the audit pages show "the client (online form)". Changes made outside a request (shell, cron
+jobs, psql) have no context at all: the audit pages show "no user".
 
 The event tables are append-only: PostgreSQL refuses UPDATE and DELETE (migration 0002).
 """
+
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import pghistory
 from django.apps import apps
@@ -158,6 +163,11 @@ class AppointmentEvent(_tracking(Appointment)):
 # Columns of a snapshot that are not shown as changes: bookkeeping every save touches.
 QUIET_COLUMNS = {"updated_at"}
 
+# The public pages where a client, signed in as nobody, fills in and submits their intake form
+# (the website's new-client form and the links the clinic sends). Staff entering an intake
+# in the room use the same pages signed in, so their changes carry their own name.
+CLIENT_FORM_PAGES = {"intake:new", "intake:open", "intake:step"}
+
 
 class Change(models.Model):
     """One event of any tracked model: a read-only view (audit_change, migration 0002) over all event tables.
@@ -189,6 +199,10 @@ class Change(models.Model):
     data = models.JSONField()
     previous = models.JSONField(null=True)
 
+    # Names of the staff this change's values refer to (therapist, signed by...), by user id:
+    # filled for a whole page at once by audit.selectors.name_people(). Unnamed ids show as "#id".
+    people: Mapping[int, str] = MappingProxyType({})
+
     class Meta:
         managed = False
         db_table = "audit_change"
@@ -208,14 +222,31 @@ class Change(models.Model):
     def who(self) -> str:
         if self.user_id:
             return str(self.user) if self.user else (self.username or f"User #{self.user_id}")
+        if self.url_name in CLIENT_FORM_PAGES:  # made during a request, by a visitor signed in as nobody
+            return "the client (online form)"
         return "No user (script, shell or database)"
+
+    def people_ids(self) -> set[int]:
+        """Ids of the staff this change's values refer to, before and after."""
+        rows = [self.data] + ([self.previous] if self.previous else [])
+        return {
+            row[field.column]
+            for field in self._stored_fields()
+            if _is_person(field)
+            for row in rows
+            if isinstance(row.get(field.column), int)
+        }
 
     def field_changes(self) -> list[tuple[str, str, str]]:
         """(label, before, after) for each column an update changed, in the model's field order."""
         if self.action != self.Action.UPDATE or self.previous is None:
             return []
         return [
-            (_label(field), _shown(field, self.previous[field.column]), _shown(field, self.data[field.column]))
+            (
+                _label(field),
+                _shown(field, self.previous[field.column], self.people),
+                _shown(field, self.data[field.column], self.people),
+            )
             for field in self._stored_fields()
             if field.column not in QUIET_COLUMNS
             and field.column in self.previous
@@ -224,7 +255,7 @@ class Change(models.Model):
 
     def snapshot(self) -> list[tuple[str, str]]:
         """(label, value) for each column of the row as stored with this event, in the model's field order."""
-        return [(_label(field), _shown(field, self.data[field.column])) for field in self._stored_fields()]
+        return [(_label(field), _shown(field, self.data[field.column], self.people)) for field in self._stored_fields()]
 
     def _stored_fields(self) -> list[models.Field]:
         # Columns PostgreSQL derives from others (search helpers) are not shown.
@@ -239,8 +270,12 @@ def _label(field: models.Field) -> str:
     return str(field.verbose_name).capitalize()
 
 
-def _shown(field: models.Field, value) -> str:
-    """A stored value as the audit pages show it: choice labels, ids of related rows, lists joined."""
+def _is_person(field: models.Field) -> bool:
+    return field.is_relation and field.related_model._meta.label_lower == settings.AUTH_USER_MODEL.lower()
+
+
+def _shown(field: models.Field, value, people: Mapping[int, str]) -> str:
+    """A stored value as the audit pages show it: choice labels, staff names, ids of other rows, lists joined."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -249,6 +284,8 @@ def _shown(field: models.Field, value) -> str:
         return ", ".join(_choice(field, item) for item in value) or "—"
     if isinstance(value, dict):
         return ", ".join(f"{key}: {item}" for key, item in value.items()) or "—"
+    if _is_person(field) and value in people:
+        return people[value]
     if field.is_relation:
         return f"#{value}"
     if isinstance(field, models.DateTimeField) and (moment := parse_datetime(str(value))):

@@ -1,6 +1,7 @@
 """What the audit pages list: access-log lines and changes, filtered the same way."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -62,3 +63,19 @@ def access_log(filters: AuditFilters) -> QuerySet[AccessLog]:
 def changes(filters: AuditFilters) -> QuerySet[Change]:
     """Changes to the tracked records, newest first, each with the snapshot before it."""
     return _filtered(Change.objects.select_related("user", "client"), filters).order_by("-at", "-id")
+
+
+def name_people(changes: Iterable[Change]) -> list[Change]:
+    """The changes, each knowing the names of the staff its values refer to (therapist, signed by...).
+
+    Those ids live in each snapshot's JSON, out of reach of select_related: one query names
+    everyone on the page.
+    """
+    changes = list(changes)
+    ids = set().union(*(change.people_ids() for change in changes))
+    if ids:
+        staff = User.objects.filter(pk__in=ids).only("first_name", "last_name", "username")
+        people = {user.pk: str(user) for user in staff}
+        for change in changes:
+            change.people = people
+    return changes

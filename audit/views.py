@@ -40,6 +40,8 @@ def _audit_page(request: HttpRequest, *, client: Client | None, template: str) -
     else:
         rows = selectors.changes(filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if tab == "changes":
+        page.object_list = selectors.name_people(page.object_list)
     return render(request, template, {"client": client, "form": form, "tab": tab, "tabs": TABS, "page": page})
 
 

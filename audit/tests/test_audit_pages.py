@@ -4,15 +4,19 @@ from datetime import timedelta
 
 import pghistory
 import pytest
+from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Change
 from clients.tests.factories import ClientFactory
 from clinic.models import AccessLog
 from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
-from intake.tests.factories import IntakeFactory
-from sessions.tests.factories import SessionNoteFactory, TreatmentPlanFactory
+from intake.models import Intake
+from intake.tests.factories import IntakeFactory, make_link
+from intake.tests.helpers import LINK_STEPS, PUBLIC_STEPS_AFTER_CONTACT, fill_steps, step_data, verify_identity
+from sessions.tests.factories import SessionNoteFactory, TreatmentPlanFactory, signed_note
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +207,64 @@ def test_the_manager_filters_changes_by_client_staff_and_date(manager_client, th
     assert yesterday == []
 
 
+def test_the_changes_tab_names_the_staff_a_record_refers_to(manager_client, client_record):
+    amara = UserFactory(role=THERAPIST, username="amara", first_name="Amara", last_name="Osei")
+    ben = UserFactory(role=THERAPIST, username="ben", first_name="Ben", last_name="Adeyemi")
+    plan = TreatmentPlanFactory(client=client_record, therapist=amara)
+    plan.therapist = ben
+    plan.save()
+
+    html = manager_client.get(access_history(client_record), {"tab": "changes"}).content.decode()
+
+    assert "<del>Amara Osei</del> → <ins>Ben Adeyemi</ins>" in html  # the reassignment
+    assert '<dt class="col-sm-5">Therapist</dt><dd class="col-sm-7">Amara Osei</dd>' in html  # the plan as created
+    assert f"<del>#{amara.pk}</del>" not in html
+    assert f'<dd class="col-sm-7">#{amara.pk}</dd>' not in html
+
+
+def test_a_signed_note_names_who_signed_it(manager_client, therapist, client_record):
+    therapist.first_name, therapist.last_name = "Ines", "Okafor"
+    therapist.save()
+    signed_note(client=client_record, therapist=therapist)
+
+    html = manager_client.get(access_history(client_record), {"tab": "changes"}).content.decode()
+
+    assert '<span class="fw-semibold">Signed by</span>: <del>—</del> → <ins>Ines Okafor</ins>' in html
+
+
+def test_a_clients_own_online_submission_is_shown_as_the_client(manager_client, client_record):
+    link, token = make_link(client=client_record)
+    browser = HttpClient()  # the client's own phone: nobody signed in
+    verify_identity(browser, token, client_record)
+    fill_steps(browser, token, LINK_STEPS)
+    intake = Intake.objects.get(link=link)
+
+    response = manager_client.get(access_history(client_record), {"tab": "changes"})
+
+    submitted = [change for change in rows(response) if change.model == "intake.intake"]
+    assert [(change.object_id, change.who) for change in submitted] == [(intake.pk, "the client (online form)")]
+    html = response.content.decode()
+    assert "the client (online form)" in html
+    assert "No user (script, shell or database)" in html  # the client record made by the test, outside a request
+
+
+def test_a_new_clients_website_form_is_shown_as_the_client(manager_client):
+    browser = HttpClient()
+    response = browser.post(reverse("intake:new"), step_data("contact", identity=True))
+    token = response["Location"].split("/f/")[1].split("/")[0]
+    fill_steps(browser, token, PUBLIC_STEPS_AFTER_CONTACT)
+
+    changes = rows(manager_client.get(LOG, {"tab": "changes"}))
+
+    assert {change.who for change in changes if change.model.startswith("intake.")} == {"the client (online form)"}
+
+
+def test_a_change_from_a_script_is_not_taken_for_the_client(client_record):
+    change = Change.objects.get(model="clients.client", object_id=client_record.pk)
+
+    assert change.who == "No user (script, shell or database)"
+
+
 # A client's access history ----------------------------------------------------------------
 
 
@@ -234,7 +296,7 @@ def test_opening_a_clients_access_history_is_itself_recorded(manager_client, man
 
 # Query counts ------------------------------------------------------------------------------
 
-LOG_QUERIES = 12  # session, user, permissions, two-factor, staff list, count, page, the access-log line
+LOG_QUERIES = 12  # session, user, permissions, two-factor, staff list, count, page, staff names, the access-log line
 
 
 def _activity(count: int) -> None:
@@ -270,6 +332,8 @@ def test_a_clients_access_history_costs_the_same_queries_however_many_rows(
     manager_client, therapist, client_record, tab, django_assert_max_num_queries, django_assert_num_queries
 ):
     read(therapist, client_record)
+    # Rows of the same kinds as below: a page that names no staff skips the query for their names.
+    SessionNoteFactory(client=client_record, therapist=therapist, areas=[("neck_back", "both", 3)])
     with django_assert_max_num_queries(LOG_QUERIES) as few:
         manager_client.get(access_history(client_record), {"tab": tab})
 
