@@ -18,7 +18,9 @@ class ChangeContextMiddleware(HistoryMiddleware):
     """Stamps every change a request makes (the triggers of audit.models) with who and where.
 
     The user's id and username, the path without its query string (which may hold a
-    client's name typed into a search box) and the URL name.
+    client's name typed into a search box) nor an intake link's token, and the URL name.
+    A client on the public intake pages is signed in as nobody: the URL name tells their
+    changes from those of scripts, which have no context at all (audit.models.Change.who).
     """
 
     def get_context(self, request: HttpRequest) -> dict:
@@ -32,7 +34,12 @@ class ChangeContextMiddleware(HistoryMiddleware):
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if request.resolver_match is not None:
-            pghistory.context(url_name=request.resolver_match.view_name)  # adds to the request's context
+            context = {"url_name": request.resolver_match.view_name}
+            if token := view_kwargs.get("token"):
+                # An intake link's token opens a client's form: the clinic keeps only its hash
+                # (intake.models), and the audit trail, append-only, must not keep it either.
+                context["url"] = request.path.replace(token, "<token>")
+            pghistory.context(**context)  # adds to the request's context
         return None
 
 

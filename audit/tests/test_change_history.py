@@ -11,7 +11,9 @@ from django.urls import reverse
 from audit.models import Change
 from audit.tests.helpers import actions, history
 from clients.models import Client
-from intake.tests.factories import IntakeFactory
+from intake.models import Intake
+from intake.tests.factories import IntakeFactory, make_link
+from intake.tests.helpers import LINK_STEPS, fill_steps, verify_identity
 from sessions.models import SessionNote, TreatmentPlan
 from sessions.tests.factories import (
     AssessmentFactory,
@@ -163,6 +165,20 @@ def test_a_change_made_through_a_page_records_who_and_which_page(client, therapi
     assert last.url_name == "visits:plan_complete"
     assert last.url == f"/clients/{client_record.pk}/plans/{plan.pk}/complete/"  # no query string
     assert last.context_id is not None
+
+
+def test_a_client_submitting_their_intake_is_recorded_without_the_links_token(client, client_record):
+    link, token = make_link(client=client_record)
+    verify_identity(client, token, client_record)  # nobody signed in: the client's own browser
+
+    fill_steps(client, token, LINK_STEPS)
+
+    (submitted,) = history(Intake.objects.get(link=link))
+    assert submitted.user_id is None
+    assert submitted.who == "the client (online form)"
+    assert submitted.url_name == "intake:step"
+    assert submitted.url == "/intake/f/<token>/consent/"
+    assert token not in str(submitted.data)
 
 
 def test_the_front_desk_archiving_a_client_is_recorded(client, front_desk, client_record):
