@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from clients.models import Client, Pressure
 from clinic.body import REGION_CHOICES, Side, area_label, region_label
+from clinic.timeutil import local, today
 from sessions.vocabulary import (
     Movement,
     Posture,
@@ -609,6 +610,16 @@ class Appointment(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
+
+    @property
+    def day_has_come(self) -> bool:
+        """Its clinic day is today or past: the client can be checked in or marked a no-show."""
+        return local(self.starts_at).date() <= today()
+
+    @property
+    def has_started(self) -> bool:
+        """Its start time has passed: it can be completed, and once completed it has a receipt."""
+        return self.starts_at <= timezone.now()
 
 
 # --- Seals of signed records (sessions/seals.py) ----------------------------------------------

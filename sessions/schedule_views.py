@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -321,8 +322,13 @@ def appointment_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @can_view
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only for a visit that happened: completed, and its start time passed (a visit completed
+    # ahead of its time before that was refused has no receipt either).
     appointment = get_object_or_404(
-        Appointment.objects.select_related("client", "therapist", "service"), pk=pk, status=Appointment.Status.COMPLETED
+        Appointment.objects.select_related("client", "therapist", "service"),
+        pk=pk,
+        status=Appointment.Status.COMPLETED,
+        starts_at__lte=timezone.now(),
     )
     return render(request, "visits/receipt.html", {"appointment": appointment})
 

@@ -124,7 +124,21 @@ def _transition(appointment: Appointment, status: str) -> None:
             f"A visit that is {appointment.get_status_display().lower()} cannot become "
             f"{Appointment.Status(status).label.lower()}."
         )
+    if too_early := _too_early(appointment, status):
+        raise ValidationError(too_early)
     appointment.status = status
+
+
+def _too_early(appointment: Appointment, status: str) -> str:
+    """Why the visit's time has not come for this change ('' if it has): a client is checked in
+    or marked a no-show from the visit's clinic day on, and a visit completed once it started."""
+    when = local(appointment.starts_at)
+    if status in (Appointment.Status.CHECKED_IN, Appointment.Status.NO_SHOW) and not appointment.day_has_come:
+        action = "checked in" if status == Appointment.Status.CHECKED_IN else "marked a no-show"
+        return f"This visit is on {when:%A, %B %-d, %Y}: it can be {action} from that day on."
+    if status == Appointment.Status.COMPLETED and not appointment.has_started:
+        return f"This visit starts at {when:%H:%M} on {when:%A, %B %-d}: it can be completed once it has started."
+    return ""
 
 
 @transaction.atomic

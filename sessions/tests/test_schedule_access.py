@@ -39,7 +39,14 @@ POST_ONLY = [
 
 
 @pytest.fixture
-def visit(therapist):
+def evening_of_the_visit_day(clinic_clock):
+    """The clinic's clock reads DAY 18:00: that day's visits have started (they can be checked
+    in, completed and given a receipt); later days' visits are still ahead."""
+    clinic_clock(at(DAY, "18:00"))
+
+
+@pytest.fixture
+def visit(therapist, evening_of_the_visit_day):
     """A completed visit (so the receipt exists) of a client whose name must not leak."""
     appointment = AppointmentFactory(
         client=ClientFactory(first_name="Wilhelmina", last_name="Quackenbush"),
@@ -52,7 +59,7 @@ def visit(therapist):
 
 
 @pytest.fixture
-def booked(therapist):
+def booked(therapist, evening_of_the_visit_day):
     return AppointmentFactory(
         client=ClientFactory(first_name="Bertrand", last_name="Oyelaran"),
         therapist=therapist,
@@ -302,7 +309,9 @@ def test_week_view_and_visit_page_show_the_badge_too(client, front_desk, cautiou
     assert_no_clinical_detail(detail)
 
 
-def test_front_desk_scheduling_pages_never_show_clinical_text(client, front_desk, cautious_client, therapist):
+def test_front_desk_scheduling_pages_never_show_clinical_text(
+    client, front_desk, cautious_client, therapist, evening_of_the_visit_day
+):
     # An earlier signed note: check-in carries its home care into the new draft.
     signed_note(client=cautious_client, therapist=therapist, visit_date=DAY - timedelta(days=30))
     in_room = AppointmentFactory(client=cautious_client, therapist=therapist, starts_at=at(DAY, "09:00"))
@@ -337,7 +346,9 @@ def test_front_desk_scheduling_pages_never_show_clinical_text(client, front_desk
     assert "Cassius Vellacott" in pages["detail"].content.decode()
 
 
-def test_therapist_visit_page_links_to_the_note_but_shows_none_of_it(client, therapist, cautious_visit):
+def test_therapist_visit_page_links_to_the_note_but_shows_none_of_it(
+    client, therapist, cautious_visit, evening_of_the_visit_day
+):
     scheduling.appointment_check_in(appointment=cautious_visit)
     cautious_visit.refresh_from_db()
     client.force_login(therapist)

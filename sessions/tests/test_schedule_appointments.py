@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clients.tests.factories import ClientFactory
@@ -25,6 +26,13 @@ MONDAY = date(2031, 6, 9)
 
 
 @pytest.fixture
+def evening_of_the_visit_day(clinic_clock):
+    """The clinic's clock reads MONDAY 18:00: that day's visits have started (they can be checked
+    in, completed and given a receipt); later days' visits are still ahead."""
+    clinic_clock(at(MONDAY, "18:00"))
+
+
+@pytest.fixture
 def client_record(db):
     return ClientFactory(first_name="Marisol", last_name="Vandenberg", phone="555-010-2000")
 
@@ -35,7 +43,7 @@ def service(db):
 
 
 @pytest.fixture
-def visit(client_record, therapist, service):
+def visit(client_record, therapist, service, evening_of_the_visit_day):
     return AppointmentFactory(client=client_record, therapist=therapist, service=service, starts_at=at(MONDAY, "10:00"))
 
 
@@ -380,7 +388,9 @@ def test_therapist_checking_in_lands_on_the_note_form(client, therapist, visit):
     assert client.get(response["Location"]).status_code == 200
 
 
-def test_check_in_dates_the_note_on_the_clinic_day_not_the_utc_day(settings, client_record, therapist, service):
+def test_check_in_dates_the_note_on_the_clinic_day_not_the_utc_day(
+    settings, client_record, therapist, service, evening_of_the_visit_day
+):
     settings.TIME_ZONE = "America/New_York"
     evening = AppointmentFactory(
         client=client_record, therapist=therapist, service=service, starts_at=at(date(2031, 6, 9), "21:00")
@@ -415,6 +425,121 @@ def test_completing_needs_the_session_note(client, front_desk, visit):
     assert needs_note in messages_of(response)
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.CHECKED_IN
+
+
+# --- A visit's time: check-in and no-show from its day on, completion once it started -----------------
+
+
+@pytest.fixture
+def tomorrows_visit(client_record, therapist, service, evening_of_the_visit_day):
+    return AppointmentFactory(
+        client=client_record, therapist=therapist, service=service, starts_at=at(MONDAY + timedelta(days=1), "09:00")
+    )
+
+
+@pytest.fixture
+def tonights_visit(client_record, therapist, service, evening_of_the_visit_day):
+    """Later today: the clock reads 18:00, the visit starts at 19:00."""
+    return AppointmentFactory(client=client_record, therapist=therapist, service=service, starts_at=at(MONDAY, "19:00"))
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("appointment_check_in", "This visit is on Tuesday, June 10, 2031: it can be checked in from that day on."),
+        (
+            "appointment_no_show",
+            "This visit is on Tuesday, June 10, 2031: it can be marked a no-show from that day on.",
+        ),
+    ],
+)
+def test_a_forged_check_in_or_no_show_of_a_later_days_visit_is_refused_with_a_message(
+    client, front_desk, tomorrows_visit, action, message
+):
+    client.force_login(front_desk)
+
+    response = client.post(reverse(f"visits:{action}", args=[tomorrows_visit.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == tomorrows_visit.get_absolute_url()
+    assert message in messages_of(response)
+    tomorrows_visit.refresh_from_db()
+    assert tomorrows_visit.status == Appointment.Status.BOOKED
+    assert tomorrows_visit.note_id is None
+    assert not SessionNote.objects.filter(client=tomorrows_visit.client).exists()
+
+
+def test_a_later_days_visit_page_offers_no_check_in_or_no_show_and_says_when_they_open(
+    client, front_desk, tomorrows_visit
+):
+    client.force_login(front_desk)
+
+    html = client.get(tomorrows_visit.get_absolute_url()).content.decode()
+
+    assert "Check in</button>" not in html
+    assert "Mark no-show</button>" not in html
+    assert reverse("visits:appointment_check_in", args=[tomorrows_visit.pk]) not in html
+    assert "Check-in and no-show open on the day of the visit." in html
+    assert "Reschedule" in html
+    assert "Cancel visit</button>" in html
+
+
+def test_on_the_visits_day_it_can_be_checked_in_before_its_start_but_not_completed(client, front_desk, tonights_visit):
+    client.force_login(front_desk)
+    page = client.get(tonights_visit.get_absolute_url()).content.decode()
+    assert "Check in</button>" in page
+    assert "Mark no-show</button>" in page
+
+    client.post(reverse("visits:appointment_check_in", args=[tonights_visit.pk]))
+    page = client.get(tonights_visit.get_absolute_url()).content.decode()
+    response = client.post(reverse("visits:appointment_complete", args=[tonights_visit.pk]))
+
+    assert "Complete visit</button>" not in page
+    assert "The visit can be completed once it has started (19:00)." in page
+    expected = "This visit starts at 19:00 on Monday, June 9: it can be completed once it has started."
+    assert expected in messages_of(response)
+    tonights_visit.refresh_from_db()
+    assert tonights_visit.status == Appointment.Status.CHECKED_IN
+    assert client.get(reverse("visits:receipt", args=[tonights_visit.pk])).status_code == 404
+
+
+def test_once_the_visit_has_started_it_can_be_completed_and_has_a_receipt(
+    client, front_desk, tonights_visit, clinic_clock
+):
+    scheduling.appointment_check_in(appointment=tonights_visit)
+    clinic_clock(at(MONDAY, "19:05"))
+    client.force_login(front_desk)
+    assert "Complete visit</button>" in client.get(tonights_visit.get_absolute_url()).content.decode()
+
+    response = client.post(reverse("visits:appointment_complete", args=[tonights_visit.pk]))
+
+    assert "Visit completed." in messages_of(response)
+    assert "Receipt</a>" in client.get(tonights_visit.get_absolute_url()).content.decode()
+    assert client.get(reverse("visits:receipt", args=[tonights_visit.pk])).status_code == 200
+
+
+def test_a_visit_marked_completed_ahead_of_its_time_has_no_receipt(client, front_desk, tomorrows_visit):
+    Appointment.objects.filter(pk=tomorrows_visit.pk).update(status=Appointment.Status.COMPLETED)
+    client.force_login(front_desk)
+
+    assert client.get(reverse("visits:receipt", args=[tomorrows_visit.pk])).status_code == 404
+    assert "Receipt</a>" not in client.get(tomorrows_visit.get_absolute_url()).content.decode()
+
+
+def test_the_visits_day_is_the_clinics_day_not_the_utc_day(settings, client_record, therapist, service, clinic_clock):
+    settings.TIME_ZONE = "America/Vancouver"
+    clinic_clock(at(MONDAY, "23:30"))  # already Tuesday in UTC
+    tuesday_morning = AppointmentFactory(
+        client=client_record, therapist=therapist, service=service, starts_at=at(MONDAY + timedelta(days=1), "09:00")
+    )
+
+    with pytest.raises(ValidationError, match="it can be checked in from that day on"):
+        scheduling.appointment_check_in(appointment=tuesday_morning)
+
+    clinic_clock(at(MONDAY + timedelta(days=1), "00:10"))
+    scheduling.appointment_check_in(appointment=tuesday_morning)
+    tuesday_morning.refresh_from_db()
+    assert tuesday_morning.status == Appointment.Status.CHECKED_IN
 
 
 # --- Therapist dashboard --------------------------------------------------------------------------

@@ -112,7 +112,9 @@ def test_only_the_manager_may_open_or_change_services(request, client, role):
     assert not Service.objects.filter(name="Sneaky").exists()
 
 
-def test_a_fee_change_leaves_booked_and_completed_visits_at_their_old_fee(client, manager, front_desk, therapist):
+def test_a_fee_change_leaves_booked_and_completed_visits_at_their_old_fee(
+    client, manager, front_desk, therapist, clinic_clock
+):
     service = ServiceFactory(name="Deep tissue, 60 minutes", fee=Decimal("80.00"))
     appointment = scheduling.appointment_book(
         client=ClientFactory(first_name="Ines", last_name="Achterberg"),
@@ -131,6 +133,7 @@ def test_a_fee_change_leaves_booked_and_completed_visits_at_their_old_fee(client
     appointment.refresh_from_db()
     assert service.fee == Decimal("95.00")
     assert appointment.fee == Decimal("80.00")
+    clinic_clock(at(DAY, "18:00"))  # the visit's time has come: it is held, then paid
     scheduling.appointment_check_in(appointment=appointment)
     scheduling.appointment_complete(appointment=appointment)
     client.force_login(front_desk)
