@@ -1,8 +1,15 @@
-"""The whole-run log check (log_privacy.py) finds what it should, and only that."""
+"""The whole-run log check (log_privacy.py) finds what it should, and only that; refused
+requests are logged as one line each."""
 
+import io
+import logging
 from datetime import date
 
+import pytest
+from django.urls import reverse
+
 from clients.models import Client
+from clients.tests.factories import ClientFactory
 from clinic.tests.log_privacy import HealthData
 from sessions.models import SessionNote
 
@@ -40,3 +47,64 @@ def test_ordinary_log_lines_are_not_leaks():
         "WARNING django.request Not Found: /clients/17/",
     ):
         assert not health_data().found_in(line), line
+
+
+# Refused requests ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def console():
+    """What the app's log handlers print for a request's records (Django's included)."""
+    stream = io.StringIO()
+    swapped = []
+    logger = logging.getLogger("django.request")
+    while logger is not None:
+        for handler in logger.handlers:
+            if type(handler) is logging.StreamHandler:  # the console handlers, not pytest's capture
+                swapped.append((handler, handler.setStream(stream)))
+        logger = logger.parent if logger.propagate else None
+    yield stream
+    for handler, previous in swapped:
+        handler.setStream(previous)
+
+
+def printed(console) -> list[str]:
+    return console.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "make run"])
+def test_a_refused_page_is_one_line_with_method_path_status_and_user(client, front_desk, console, settings, debug):
+    settings.DEBUG = debug
+    marisol = ClientFactory(first_name="Marisol", last_name="Lee")
+    client.force_login(front_desk)
+    chart = reverse("visits:chart", args=[marisol.pk])
+
+    response = client.get(chart, {"q": "Marisol Lee"})
+
+    assert response.status_code == 403
+    (line,) = printed(console)
+    assert line.endswith(f"WARNING django.request Refused GET {chart} (403, user {front_desk.pk})")
+    assert "Marisol" not in line
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "make run"])
+def test_a_record_not_found_is_one_line_with_method_path_status_and_user(client, therapist, console, settings, debug):
+    settings.DEBUG = debug
+    client.force_login(therapist)
+    chart = reverse("visits:chart", args=[987654])
+
+    response = client.post(chart + "?q=Lee")
+
+    assert response.status_code == 404
+    (line,) = printed(console)
+    assert line.endswith(f"WARNING django.request Refused POST {chart} (404, user {therapist.pk})")
+
+
+def test_a_visitor_refused_a_link_is_one_line_without_a_user(db, client, console):
+    url = reverse("intake:open", args=["no-such-link"])
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    (line,) = printed(console)
+    assert line.endswith(f"Refused GET {url} (404, not signed in)")
