@@ -30,7 +30,7 @@ ORDER BY c.relname
 
 def separate_app_login() -> str:
     """The app login's role name when it differs from the owner's, else ''."""
-    app_role = settings.DATABASE_APP_ROLE
+    app_role = settings.DATABASE_APP["USER"]
     return app_role if app_role and app_role != settings.DATABASE_OWNER["USER"] else ""
 
 

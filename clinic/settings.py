@@ -172,10 +172,10 @@ else:
         sys.stderr.write(str(exc))
         raise SystemExit(2) from None
 
-# Who connects as what: the owner's credentials (the database name is always the app's own,
-# so a test database keeps its name), and the role the app's grants go to.
+# Who connects as what: the credentials of each login (the database name is always the
+# app's own, so a test database keeps its name). `migrate` grants the app login's role.
 DATABASE_OWNER = {key: _owner_database.get(key, "") for key in ("USER", "PASSWORD", "HOST", "PORT")}
-DATABASE_APP_ROLE = _app_database.get("USER", "")
+DATABASE_APP = {key: _app_database.get(key, "") for key in ("USER", "PASSWORD", "HOST", "PORT")}
 # The test runner creates, migrates and empties its database: that is the owner's work.
 DATABASES = {"default": dict(_app_database, **DATABASE_OWNER) if TESTING else _app_database}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
