@@ -296,17 +296,28 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {
+        "one_line_refusals": {"()": "clinic.logging.OneLineRefusals"},
         "redact_query_strings": {"()": "clinic.logging.RedactQueryStrings"},
         "redact_database_details": {"()": "clinic.logging.RedactDatabaseDetails"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_query_strings", "redact_database_details"],
-        }
+            # A refused request (403, 404) is one line, without Django's traceback.
+            "filters": ["one_line_refusals", "redact_query_strings", "redact_database_details"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
     },
     "loggers": {
+        # Django's default config gives "django" a console handler of its own (DEBUG only) that
+        # printed every request warning a second time beside the root's: the root prints them.
+        "django": {"handlers": ["mail_admins"]},
         # runserver's request log has its own handler: give it the same filter.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "pgserver": {"level": "WARNING"},
