@@ -1,12 +1,14 @@
 """Appointment reminder emails. Idempotent: each start time gets one reminder."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from clinic.timeutil import local
@@ -32,7 +34,9 @@ def send_due_reminders(*, now=None, hours: int | None = None) -> int:
     Each visit is locked, emailed and marked in its own transaction: a second run (or
     a second cron job running at once) sends nothing twice; a failed email is retried
     next run. A first visit with no intake on file also gets an intake link.
+    Raises ImproperlyConfigured, before sending anything, when SITE_URL is no web address.
     """
+    _site_root()  # a SITE_URL that is no web address stops the run before any email
     sent = 0
     for pk in list(due_reminders(now=now, hours=hours).values_list("pk", flat=True)):
         with transaction.atomic():
@@ -50,6 +54,26 @@ def send_due_reminders(*, now=None, hours: int | None = None) -> int:
             appointment.save(update_fields=["reminder_sent_for"])
             sent += 1
     return sent
+
+
+def _site_root() -> str:
+    """SITE_URL, checked: emails are read away from the app, so their links need its full address."""
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the app's public address, e.g. https://clinic.example.com (it is {settings.SITE_URL!r})."
+        )
+    return settings.SITE_URL.rstrip("/") + "/"
+
+
+def site_url(viewname: str, *, args=()) -> str:
+    """A page's address on SITE_URL, for emails built outside a request.
+
+    SITE_URL is the app's public address, with any path the app is served under. reverse()
+    starts paths with this process's script prefix (FORCE_SCRIPT_NAME, or that of the last
+    request it served), which SITE_URL already holds: the path is taken after it.
+    """
+    return _site_root() + reverse(viewname, args=args).removeprefix(get_script_prefix())
 
 
 def _needs_intake(appointment: Appointment) -> bool:
@@ -76,19 +100,16 @@ def _send(appointment: Appointment) -> None:
         link.emailed_to = appointment.client.email
         link.emailed_at = timezone.now()
         link.save(update_fields=["emailed_to", "emailed_at"])
-        url = settings.SITE_URL.rstrip("/") + reverse("intake:open", args=[token])
+        url = site_url("intake:open", args=[token])
         lines += [
             "",
             "Before your first visit, please fill in our intake form:",
             url,
             "You will be asked for your last name and date of birth.",
         ]
-    lines += [
-        "",
-        "To change or cancel, please call us" + (f" at {settings.CLINIC_PHONE}." if settings.CLINIC_PHONE else "."),
-        "",
-        clinic,
-    ]
+    if settings.CLINIC_PHONE:  # without a number, "please call us" leaves the client nowhere to turn
+        lines += ["", f"To change or cancel, please call us at {settings.CLINIC_PHONE}."]
+    lines += ["", clinic]
     send_mail(
         subject=f"Reminder: your visit on {start:%a %b %-d at %H:%M}",
         message="\n".join(lines),

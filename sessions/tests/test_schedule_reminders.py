@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone
 
 from clients.tests.factories import ClientFactory
@@ -201,3 +202,65 @@ def test_reminders_contain_no_health_data(mailoutbox, therapist, service):
         note.client_feedback,
     ):
         assert health not in text
+
+
+def test_the_reminder_gives_the_clinics_number_to_change_or_cancel(mailoutbox, therapist, service, settings):
+    settings.CLINIC_PHONE = "(555) 010-0000"
+    visit(returning_client(email="p@example.com"), therapist, service, hours_from_now=3)
+
+    run_command()
+
+    (message,) = mailoutbox
+    assert "To change or cancel, please call us at (555) 010-0000." in message.body
+
+
+def test_without_a_clinic_phone_number_the_reminder_does_not_ask_to_call(mailoutbox, therapist, service, settings):
+    settings.CLINIC_PHONE = ""
+    visit(returning_client(email="p@example.com"), therapist, service, hours_from_now=3)
+
+    run_command()
+
+    (message,) = mailoutbox
+    assert "call us" not in message.body
+    assert message.body.rstrip().endswith("Harbourside Massage Therapy")
+
+
+@pytest.fixture
+def served_under_a_prefix():
+    """This process last served a request under /harbour/ (or FORCE_SCRIPT_NAME says so)."""
+    previous = get_script_prefix()
+    set_script_prefix("/harbour/")
+    yield
+    set_script_prefix(previous)
+
+
+def intake_links(message) -> list[str]:
+    return re.findall(r"\S+/f/\S+", message.body)
+
+
+@pytest.mark.parametrize("site_url", ["https://clinic.example/harbour", "https://clinic.example/harbour/"])
+def test_the_intake_link_is_on_the_site_url_whatever_prefix_the_process_served(
+    mailoutbox, therapist, service, settings, served_under_a_prefix, site_url
+):
+    settings.SITE_URL = site_url
+    newcomer = ClientFactory(email="nadia@example.com")
+    visit(newcomer, therapist, service, hours_from_now=5)
+
+    run_command()
+
+    (message,) = mailoutbox
+    (url,) = intake_links(message)
+    assert re.fullmatch(r"https://clinic\.example/harbour/intake/f/[\w-]+/", url), url
+
+
+@pytest.mark.parametrize("site_url", ["", "clinic.example", "/clinic"])
+def test_no_reminder_is_sent_with_a_site_url_that_is_no_web_address(mailoutbox, therapist, service, settings, site_url):
+    settings.SITE_URL = site_url
+    visit(returning_client(email="early@example.com"), therapist, service, hours_from_now=2)
+    visit(ClientFactory(email="nadia@example.com"), therapist, service, hours_from_now=5)
+
+    with pytest.raises(CommandError, match="SITE_URL"):
+        run_command()
+
+    assert mailoutbox == []
+    assert not IntakeLink.objects.exists()

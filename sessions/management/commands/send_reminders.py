@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
 from sessions.reminders import send_due_reminders
 
@@ -14,5 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--hours", type=int, default=None, help="look this many hours ahead")
 
     def handle(self, *args, hours=None, **options):
-        sent = send_due_reminders(hours=hours if hours is not None else settings.REMINDER_HOURS_BEFORE)
+        try:
+            sent = send_due_reminders(hours=hours if hours is not None else settings.REMINDER_HOURS_BEFORE)
+        except ImproperlyConfigured as problem:
+            raise CommandError(str(problem)) from problem
         self.stdout.write(f"{sent} reminder(s) sent.")
