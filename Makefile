@@ -9,7 +9,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check clean-db bench
+.PHONY: run test lint check clean-db bench manage
+
+# What `make run` and `make manage` set on top of .env: development mode, and the address
+# links in emails point to. The scheduled jobs see exactly what the web app sees.
+DEV_ENV := DEBUG=1 SITE_URL=http://$(HOST):$(PORT)
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -25,14 +29,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	@touch $@
 
 run: $(VENV)/.installed
-	@DEBUG=1 $(PY) manage.py migrate --no-input
-	@DEBUG=1 $(PY) manage.py load_demo
+	@$(DEV_ENV) $(PY) manage.py migrate --no-input
+	@$(DEV_ENV) $(PY) manage.py load_demo
 	@echo ""
 	@echo "  Clinic app with demo data: http://$(HOST):$(PORT)/"
 	@echo "  Demo sign-ins (demo only): frontdesk, therapist, manager; password demo-clinic-2026"
 	@echo "  manager: set up two-factor sign-in (any authenticator app) at the first sign-in"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	$(DEV_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+# Any manage.py command with make run's settings and database (the embedded one too), e.g.
+#   make manage CMD=send_reminders     make manage CMD=backup     make manage CMD=verify_records
+manage: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py $(CMD)
 
 test: $(VENV)/.installed-dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -21,6 +21,7 @@ from psycopg2 import errors
 
 from clinic.db_logins import APPEND_ONLY_FUNCTIONS, APPEND_ONLY_TABLES_SQL, separate_app_login
 from clinic.models import AccessLog
+from clinic.tests.dburl import database_url_for
 from sessions.models import RecordSeal
 from sessions.tests.factories import add_addendum, signed_note
 
@@ -238,24 +239,15 @@ def _deploy_check(database_url: str):
     )
 
 
-def _url(user: str, password: str) -> str:
-    params = connection.settings_dict
-    auth = f"{user}:{password}" if password else user
-    host = params["HOST"] or "localhost"
-    if host.startswith("/"):
-        return f"postgres://{auth}@/{params['NAME']}?host={host}&port={params['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}:{params['PORT'] or 5432}/{params['NAME']}"
-
-
 def test_deploy_check_accepts_the_app_login(app_login):
     role, password = _app_role()
-    result = _deploy_check(_url(role, password))
+    result = _deploy_check(database_url_for(role, password))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_deploy_check_warns_when_the_app_connects_as_the_owner(app_login):
     owner = settings.DATABASE_OWNER
-    result = _deploy_check(_url(owner["USER"], owner["PASSWORD"]))
+    result = _deploy_check(database_url_for(owner["USER"], owner["PASSWORD"]))
     assert result.returncode != 0
     assert "clinic.W001" in result.stderr + result.stdout
     assert "is a superuser" in result.stderr + result.stdout or "owns" in result.stderr + result.stdout
