@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from clinic.backup import BackupError, Database, fernet_from_key, restore
-from clinic.db_logins import use_owner_login
+from clinic.db_logins import grant_app_privileges, separate_app_login, use_owner_login
 
 
 class Command(BaseCommand):
@@ -37,3 +37,8 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Restored {file} into {database}.")
+        # The dump carries no grants (pg_restore --no-privileges): give the app login its rights again.
+        app_role = separate_app_login()
+        if app_role and not database_url:
+            grant_app_privileges(role=app_role)
+            self.stdout.write(f'Granted the app login "{app_role}" its rights. Now run `manage.py verify_records`.')
