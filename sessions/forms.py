@@ -1,9 +1,12 @@
+from types import SimpleNamespace
+
 from django import forms
 
 from clients.models import Pressure
 from clinic.body import REGIONS, side_choices
 from intake.vocabulary import PAIN_CHOICES
-from sessions.models import Assessment, SessionNote, Technique, TreatmentPlan
+from sessions.models import Appointment, Assessment, SessionNote, Technique, TreatmentPlan
+from sessions.services import missing_for_signature
 from sessions.vocabulary import Movement, Posture, RomResult, Severity, Temperature, TestSide, Texture
 
 PAIN_SELECT = [("", "—"), *PAIN_CHOICES]
@@ -78,8 +81,20 @@ class BodyAreasMixin:
         return rows
 
 
+# What missing_for_signature (sessions/services.py) names, and the fields that supply it.
+SIGNING_FIELDS = {
+    "pain before": "pain_before",
+    "pain after": "pain_after",
+    "duration": "duration_minutes",
+    "areas worked or techniques": "techniques",
+}
+
+
 class SessionNoteForm(BodyAreasMixin, forms.ModelForm):
-    """A draft note. Everything may be left blank until signing."""
+    """A draft note. Everything may be left blank until signing; `signing_needs` says
+    what signing will ask for, and those fields are marked.
+
+    A note started from a visit (check-in) takes its duration from the visit's length."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     techniques = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
@@ -131,6 +146,42 @@ class SessionNoteForm(BodyAreasMixin, forms.ModelForm):
         self.fields["health_changed"].label = "Anything changed in their health since the last visit?"
         self.fields["version"].initial = note.version
         self.add_area_fields(techniques, note.areas.all() if note.pk else ())
+        if not self.is_bound and note.pk and note.duration_minutes is None:
+            visit = Appointment.objects.filter(note=note).values_list("starts_at", "ends_at").first()
+            if visit:
+                self.initial["duration_minutes"] = round((visit[1] - visit[0]).total_seconds() / 60)
+        self.signing_needs = missing_for_signature(self._as_shown())
+        for need in self.signing_needs:
+            name = SIGNING_FIELDS.get(need)
+            if name is None:
+                continue  # still in the "To sign, add" line; a test asks for the new field here
+            field = self.fields[name]
+            # The bound field (made while reading the values above) keeps its own help text.
+            field.help_text = self[name].help_text = (
+                "Needed to sign: an area worked (above) or a technique."
+                if need.startswith("areas")
+                else "Needed to sign."
+            )
+            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} needed-to-sign".strip()
+
+    def _shown(self, name: str):
+        """A field's value as on the page (typed or initial), cleaned; None if blank or not valid."""
+        try:
+            return self.fields[name].clean(self[name].value())
+        except forms.ValidationError:
+            return None
+
+    def _as_shown(self) -> SimpleNamespace:
+        """The note as the form shows it, for missing_for_signature: the same rule as signing,
+        applied before anything is saved."""
+        areas = [region.code for region in REGIONS if self._shown(f"area_{region.code}_side")]
+        return SimpleNamespace(
+            pain_before=self._shown("pain_before"),
+            pain_after=self._shown("pain_after"),
+            duration_minutes=self._shown("duration_minutes"),
+            techniques=self._shown("techniques") or [],
+            areas=SimpleNamespace(all=lambda: areas),
+        )
 
     def clean(self):
         cleaned = super().clean()

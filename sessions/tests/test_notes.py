@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.timeutil import today
 from intake.models import Intake
 from intake.tests.factories import IntakeFactory
 from sessions import services
+from sessions.forms import SIGNING_FIELDS
 from sessions.models import SessionNote
 from sessions.tests.factories import (
     HOME_CARE_STRETCHES,
@@ -19,6 +21,7 @@ from sessions.tests.factories import (
     signed_note,
 )
 from sessions.tests.helpers import note_form_data
+from sessions.tests.schedule_factories import AppointmentFactory, ServiceFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -286,6 +289,96 @@ def test_an_area_or_a_technique_is_enough_to_sign(client, therapist, with_area, 
 
     note.refresh_from_db()
     assert note.is_signed
+
+
+def needs_line(html: str) -> str:
+    """The note form's line saying what signing still needs."""
+    return re.search(r'<p id="sign-needs"[^>]*>\s*(.*?)\s*</p>', html, re.S).group(1)
+
+
+def test_note_form_says_what_signing_needs_before_signing_and_marks_those_fields(client, therapist):
+    note = SessionNoteFactory(therapist=therapist, empty=True)
+    client.force_login(therapist)
+
+    html = client.get(edit_url(note)).content.decode()
+
+    assert needs_line(html) == "To sign, add: pain before, pain after, duration, areas worked or techniques."
+    for name in ("pain_before", "pain_after", "duration_minutes"):
+        assert re.search(rf'<(input|select)[^>]*class="[^"]*needed-to-sign[^"]*"[^>]*id="id_{name}"', html), name
+        assert f'id="id_{name}_helptext"' in html
+    assert "Needed to sign: an area worked (above) or a technique." in html
+
+
+def test_note_form_lists_only_what_is_still_missing_and_then_nothing(client, therapist):
+    note = SessionNoteFactory(therapist=therapist, pain_after=None, duration_minutes=None, techniques=[])
+    client.force_login(therapist)
+
+    html = client.get(edit_url(note)).content.decode()
+
+    assert needs_line(html) == "To sign, add: pain after, duration, areas worked or techniques."
+    assert 'class="form-select needed-to-sign"' not in html.split('id="id_pain_before"')[0].rsplit("<select", 1)[1]
+
+    client.post(edit_url(note), note_form_data(note, pain_after="2", duration_minutes="60", techniques=["Swedish"]))
+    html = client.get(edit_url(note)).content.decode()
+
+    assert needs_line(html).startswith("Everything signing needs is filled in")
+    assert "needed-to-sign" not in html.split('class="note-form"')[1]
+
+
+def test_note_form_counts_what_was_typed_when_it_comes_back_with_an_error(client, therapist):
+    note = SessionNoteFactory(therapist=therapist, empty=True)
+    client.force_login(therapist)
+    data = note_form_data(
+        note, pain_before="6", duration_minutes="45", next_visit_date="2030-01-10", next_visit_interval_days="14"
+    )
+
+    response = client.post(edit_url(note), data)
+
+    assert response.status_code == 200
+    assert needs_line(response.content.decode()) == "To sign, add: pain after, areas worked or techniques."
+
+
+@pytest.mark.parametrize("missing", [*SIGNING_FIELDS.values(), "everything"])
+def test_note_form_names_exactly_what_signing_would_refuse(client, therapist, missing):
+    note = (
+        SessionNoteFactory(therapist=therapist, empty=True)
+        if missing == "everything"
+        else SessionNoteFactory(therapist=therapist, **{missing: [] if missing == "techniques" else None})
+    )
+    client.force_login(therapist)
+
+    response = client.get(edit_url(note))
+
+    assert response.context["form"].signing_needs == services.missing_for_signature(note)
+    assert set(response.context["form"].signing_needs) <= set(SIGNING_FIELDS)
+
+
+def test_a_note_of_a_booked_visit_takes_its_duration_from_the_visit(client, therapist):
+    ninety = ServiceFactory(name="Deep tissue, 90 minutes", duration_minutes=90)
+    note = SessionNoteFactory(therapist=therapist, empty=True)
+    AppointmentFactory(client=note.client, therapist=therapist, service=ninety, note=note, status="checked_in")
+    client.force_login(therapist)
+
+    html = client.get(edit_url(note)).content.decode()
+
+    assert re.search(r'name="duration_minutes" value="90"', html)
+    assert needs_line(html) == "To sign, add: pain before, pain after, areas worked or techniques."
+    client.post(edit_url(note), note_form_data(note, duration_minutes="90"))
+    note.refresh_from_db()
+    assert note.duration_minutes == 90
+
+
+def test_checking_in_opens_the_note_with_the_visits_length_filled_in(client, therapist):
+    visit = AppointmentFactory(
+        therapist=therapist, service=ServiceFactory(duration_minutes=75), starts_at=at(today(), "09:00")
+    )
+    client.force_login(therapist)
+
+    response = client.post(reverse("visits:appointment_check_in", args=[visit.pk]), follow=True)
+
+    html = response.content.decode()
+    assert re.search(r'name="duration_minutes" value="75"', html)
+    assert "duration" not in needs_line(html)
 
 
 # --- carry forward -------------------------------------------------------------------------------
