@@ -143,11 +143,12 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         key: value
         for key, value in os.environ.items()
         # The production environment only: nothing of the test or developer setup.
-        if not key.startswith(("DJANGO_", "PYTEST", "DEBUG", "SECURE_", "SESSION_", "CSRF_"))
+        if not key.startswith(("DJANGO_", "PYTEST", "DEBUG", "SECURE_", "SESSION_", "CSRF_", "DATABASE_"))
     }
     env |= {
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "RECORD_SEAL_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "clinic.example.com",
         # The check does not connect; any PostgreSQL address will do.
         "DATABASE_URL": "postgres://clinic@127.0.0.1:5432/clinic",

@@ -262,3 +262,18 @@ def test_the_migration_seals_records_signed_before_seals_existed(therapist, hist
 
     assert RecordSeal.objects.filter(client=client_record).count() == 4
     assert verify_records() == (0, "All seals and chains are intact.\n")
+
+
+def test_production_refuses_to_start_without_a_seal_key():
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST", "DEBUG"))}
+    env |= {"DEBUG": "0", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "clinic.example.com"}
+    env.pop("RECORD_SEAL_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "Set RECORD_SEAL_KEY" in result.stderr
