@@ -1,10 +1,11 @@
 """Day and week grids for the schedule: a table of 15-minute rows, one column per
 therapist (day view) or per day (week view); a visit is one cell spanning its rows."""
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from clinic.timeutil import local
+from clinic.timeutil import ClockChanges, clock_changes, local, occurrences
 from clinic.urlutil import url_for_pk
 
 SLOT_MINUTES = 15
@@ -33,7 +34,26 @@ def build_grid(columns: list[Column], appointments, *, column_key, opening: time
 
     column_key(appointment) -> the column's key. Cancelled and no-show visits are left out
     (the day view lists them separately).
+
+    On the days the clocks change, rows of times that do not exist that day are left out
+    (in the week view, only that day's cells are blank), and a visit's times name the zone
+    ("01:30 EDT") when the clock shows them twice that night.
     """
+    changes: dict[date, ClockChanges] = {}
+
+    def changes_on(day: date) -> ClockChanges:
+        if day not in changes:
+            changes[day] = clock_changes(day, SLOT_MINUTES)
+        return changes[day]
+
+    def clock(moment: datetime) -> str:
+        minutes = _minutes(moment.time())
+        if minutes - minutes % SLOT_MINUTES in changes_on(moment.date()).repeated:
+            return f"{moment:%H:%M %Z}"
+        return f"{moment:%H:%M}"
+
+    for column in columns:
+        changes_on(column.day)
     placed = []
     first, last = _minutes(opening), _minutes(closing)
     for appointment in appointments:
@@ -45,19 +65,29 @@ def build_grid(columns: list[Column], appointments, *, column_key, opening: time
             # start: draw it to the end of that hour rather than as a 15-minute sliver.
             end_min = min((start_min // 60 + 1) * 60, 24 * 60)
         first, last = min(first, start_min), max(last, end_min)
-        placed.append((appointment, start_min, end_min, f"{start:%H:%M}–{end:%H:%M}"))
+        placed.append((appointment, start_min, end_min, f"{clock(start)}–{clock(end)}"))
     first -= first % SLOT_MINUTES
     last += (-last) % SLOT_MINUTES
-    slot_count = max(1, (last - first) // SLOT_MINUTES)
+    day_changes = [changes[column.day] for column in columns]
+    # A row for every quarter hour that exists on at least one column's day.
+    row_minutes = [
+        minutes
+        for minutes in range(first, max(last, first + SLOT_MINUTES), SLOT_MINUTES)
+        if not day_changes or not all(minutes in c.skipped for c in day_changes)
+    ]
+    # Rows whose time the clocks show twice on every column's day (the day view's fall-back day).
+    twice = {m for m in row_minutes if day_changes and all(m in c.repeated for c in day_changes)}
 
     starts: dict[tuple, tuple] = {}
     covered: set[tuple] = set()
     for appointment, start_min, end_min, times in placed:
         key = column_key(appointment)
-        index = (start_min - first) // SLOT_MINUTES
-        span = max(1, -(-(end_min - first) // SLOT_MINUTES) - index)
+        index = max(0, bisect_right(row_minutes, start_min) - 1)
+        span = max(1, bisect_left(row_minutes, end_min) - index)
         if (key, index) in covered or (key, index) in starts:
-            continue  # cannot happen for live visits of one therapist (the database refuses it)
+            # The database refuses overlapping live visits of one therapist; only two visits
+            # at one wall-clock time of the hour the clocks repeat can meet here (drawn once).
+            continue
         starts[(key, index)] = (appointment, span, times)
         covered.update((key, index + k) for k in range(1, span))
 
@@ -66,8 +96,7 @@ def build_grid(columns: list[Column], appointments, *, column_key, opening: time
     visit_url = url_for_pk("visits:appointment_detail")
     dates = {column.key: column.day.isoformat() for column in columns}
     rows = []
-    for index in range(slot_count):
-        minutes = first + index * SLOT_MINUTES
+    for index, minutes in enumerate(row_minutes):
         at = _slot_time(minutes)
         at_label = at.strftime("%H:%M")
         cells = []
@@ -79,6 +108,8 @@ def build_grid(columns: list[Column], appointments, *, column_key, opening: time
                 cells.append(
                     {"appointment": appointment, "rowspan": span, "times": times, "url": visit_url(appointment.pk)}
                 )
+            elif minutes in changes[column.day].skipped:
+                cells.append({"column": column, "in_hours": False, "skipped": True})
             else:
                 in_hours = any(b[0] <= at < b[1] for b in column.blocks)
                 cells.append(
@@ -97,6 +128,14 @@ def build_grid(columns: list[Column], appointments, *, column_key, opening: time
                 "cells": cells,
             }
         )
+        if minutes in twice and (index == 0 or row_minutes[index - 1] not in twice):
+            # The first of the repeated rows says why a visit there reads "EDT" or "EST".
+            repeated = changes[columns[0].day].repeated
+            zones = " then ".join(local(m).strftime("%Z") for m in occurrences(columns[0].day, at))
+            rows[-1]["clock_note"] = (
+                f"Clocks go back: {_slot_time(min(repeated)):%H:%M}–"
+                f"{_slot_time(max(repeated) + SLOT_MINUTES):%H:%M} happens twice ({zones})"
+            )
     return {"columns": columns, "rows": rows}
 
 

@@ -1,5 +1,6 @@
 """Clinic-local time across daylight-saving changes (America/New_York, 2027)."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.tests.factories import ClientFactory
-from clinic.timeutil import NonexistentLocalTime, day_bounds, local_datetime
+from clinic.timeutil import ClockChanges, NonexistentLocalTime, clock_changes, day_bounds, local_datetime
 from sessions.models import Appointment
 from sessions.tests.schedule_factories import AppointmentFactory, ServiceFactory, at
 
@@ -93,6 +94,7 @@ def test_an_hour_visit_in_the_repeated_hour_is_stored_at_the_right_instant(clien
             "service": hour_service.pk,
             "date": FALL_BACK.isoformat(),
             "time": "01:30",
+            "occurrence": "earlier",  # the desk was asked which 01:30 (see the tests below)
         },
     )
 
@@ -217,3 +219,137 @@ def test_fall_back_day_shows_a_visit_across_the_change_and_the_next_one(client, 
     html = response.content.decode()
     assert "00:30–01:30" in row_html(html, "00:30")
     assert "Next One" in row_html(html, "02:00")
+
+
+# --- Asked, not guessed: the repeated hour; the skipped hour kept off the grid ---------------
+
+
+def test_clock_changes_name_the_skipped_and_the_repeated_quarter_hours():
+    assert clock_changes(SPRING_FORWARD) == ClockChanges(frozenset({120, 135, 150, 165}), frozenset())
+    assert clock_changes(FALL_BACK) == ClockChanges(frozenset(), frozenset({60, 75, 90, 105}))
+    assert clock_changes(date(2027, 7, 13)) == ClockChanges(frozenset(), frozenset())
+
+
+def test_booking_a_time_the_clocks_show_twice_asks_which_one_and_keeps_what_was_typed(
+    client, front_desk, therapist, hour_service
+):
+    patient = ClientFactory()
+    client.force_login(front_desk)
+    typed = {
+        "client": patient.pk,
+        "therapist": therapist.pk,
+        "service": hour_service.pk,
+        "date": FALL_BACK.isoformat(),
+        "time": "01:30",
+        "desk_notes": "Prefers the side door",
+    }
+
+    response = client.post(reverse("visits:book"), typed)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Appointment.objects.exists()
+    assert response.context["form"].errors["occurrence"] == [
+        "The clocks show 01:30 twice that night. Choose the earlier or the later one."
+    ]
+    assert "01:30 happens twice on Nov 7: the clocks go back. Which one?" in html
+    assert "01:30 EDT (UTC-04:00), the first time" in html
+    assert "01:30 EST (UTC-05:00), after the clocks go back" in html
+    assert 'value="Prefers the side door"' in html
+    assert f'<option value="{hour_service.pk}" selected>' in html
+    assert f'<option value="{therapist.pk}" selected>' in html
+
+    response = client.post(reverse("visits:book"), typed | {"occurrence": "later"})
+
+    assert response.status_code == 302
+    appointment = Appointment.objects.get(client=patient)
+    assert appointment.starts_at == datetime(2027, 11, 7, 6, 30, tzinfo=UTC)  # 01:30 EST
+    assert appointment.desk_notes == "Prefers the side door"
+
+
+def test_moving_a_visit_to_a_time_the_clocks_show_twice_asks_which_one(client, front_desk, therapist):
+    visit = AppointmentFactory(therapist=therapist, starts_at=at(date(2027, 11, 5), "10:00"))
+    url = reverse("visits:appointment_reschedule", args=[visit.pk])
+    client.force_login(front_desk)
+    typed = {"therapist": therapist.pk, "date": FALL_BACK.isoformat(), "time": "01:15"}
+
+    response = client.post(url, typed)
+
+    assert response.status_code == 200
+    assert "01:15 EDT (UTC-04:00), the first time" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.starts_at == at(date(2027, 11, 5), "10:00")
+
+    response = client.post(url, typed | {"occurrence": "later"})
+
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.starts_at == datetime(2027, 11, 7, 6, 15, tzinfo=UTC)  # 01:15 EST
+
+
+def test_moving_a_visit_of_the_second_0130_offers_that_one_already_chosen(client, front_desk, therapist):
+    visit = AppointmentFactory(therapist=therapist, starts_at=datetime(2027, 11, 7, 6, 30, tzinfo=UTC))  # 01:30 EST
+    client.force_login(front_desk)
+
+    response = client.get(reverse("visits:appointment_reschedule", args=[visit.pk]))
+
+    assert response.context["form"]["occurrence"].value() == "later"
+    assert re.search(r'value="later"\s+id="id_occurrence_1" checked', response.content.decode())
+
+
+def test_moving_a_visit_to_a_time_skipped_by_the_clocks_says_so_next_to_the_time(client, front_desk, therapist):
+    visit = AppointmentFactory(therapist=therapist, starts_at=at(date(2027, 3, 12), "10:00"))
+    client.force_login(front_desk)
+
+    response = client.post(
+        reverse("visits:appointment_reschedule", args=[visit.pk]),
+        {"therapist": therapist.pk, "date": SPRING_FORWARD.isoformat(), "time": "02:15"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["time"] == ["02:15 does not exist on Mar 14 (the clocks change)."]
+    visit.refresh_from_db()
+    assert visit.starts_at == at(date(2027, 3, 12), "10:00")
+
+
+def test_day_view_of_the_spring_forward_day_lists_no_time_that_does_not_exist(client, front_desk, therapist):
+    early = AppointmentFactory(therapist=therapist, starts_at=at(SPRING_FORWARD, "01:00"))
+    client.force_login(front_desk)
+
+    response = client.get(reverse("visits:day"), {"date": SPRING_FORWARD.isoformat()})
+
+    labels = [row["full_label"] for row in response.context["grid"]["rows"]]
+    assert labels[:5] == ["01:00", "01:15", "01:30", "01:45", "03:00"]
+    html = response.content.decode()
+    assert "time=02:" not in html  # no "book at 02:15" link either
+    cell = next(c for r in response.context["grid"]["rows"] for c in r["cells"] if c.get("appointment") == early)
+    assert cell["rowspan"] == 4  # one hour: 01:00 to 03:00 on the wall clock
+
+
+def test_week_view_leaves_the_skipped_times_of_the_change_day_blank(client, front_desk, therapist):
+    AppointmentFactory(therapist=therapist, starts_at=at(SPRING_FORWARD - timedelta(days=1), "01:00"))
+    client.force_login(front_desk)
+
+    response = client.get(reverse("visits:week"), {"therapist": therapist.pk, "date": SPRING_FORWARD.isoformat()})
+
+    row = next(r for r in response.context["grid"]["rows"] if r["full_label"] == "02:15")
+    sunday = row["cells"][-1]
+    assert sunday.get("skipped") and "book_query" not in sunday
+    assert "No such time on Sun Mar 14: the clocks go forward" in response.content.decode()
+    saturday = row["cells"][-2]
+    assert saturday["book_query"].endswith("date=2027-03-13&time=02:15")
+
+
+def test_day_view_of_the_fall_back_day_names_the_zone_of_times_in_the_repeated_hour(client, front_desk, therapist):
+    AppointmentFactory(
+        therapist=therapist,
+        client=ClientFactory(first_name="Ambrose", last_name="Fairweather"),
+        starts_at=at(FALL_BACK, "01:30"),  # 01:30 EDT, an hour to 01:30 EST
+    )
+    client.force_login(front_desk)
+
+    response = client.get(reverse("visits:day"), {"date": FALL_BACK.isoformat()})
+
+    html = response.content.decode()
+    assert "01:30 EDT–01:30 EST" in row_html(html, "01:30")
+    assert "Clocks go back: 01:00–02:00 happens twice (EDT then EST)" in row_html(html, "01:30")  # its first row
