@@ -238,7 +238,7 @@ def load_clinical_histories(*, therapist, rng: random.Random) -> int:
                 )
                 for r, s, p in story["areas"]
             )
-            services.note_sign(note=note, by=therapist)
+            note = services.note_sign(note=note, by=therapist)
             if visit == 2:
                 services.addendum_add(
                     note=note,
