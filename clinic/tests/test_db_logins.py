@@ -227,6 +227,7 @@ def _deploy_check(database_url: str):
         "SECRET_KEY": "x" * 60 + "production-like-secret-key",
         "RECORD_SEAL_KEY": "a-seal-key-for-the-deploy-check",
         "ALLOWED_HOSTS": "clinic.example.com",
+        "SITE_URL": "https://clinic.example.com",
         "DATABASE_URL": database_url,
     }
     return subprocess.run(

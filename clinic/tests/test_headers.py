@@ -150,6 +150,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "RECORD_SEAL_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "clinic.example.com",
+        "SITE_URL": "https://clinic.example.com",
         # The check does not connect; any PostgreSQL address will do.
         "DATABASE_URL": "postgres://clinic@127.0.0.1:5432/clinic",
     }
@@ -162,3 +163,14 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_warns_about_a_local_site_url():
+    from django.test import override_settings
+
+    from clinic.checks import check_site_url
+
+    with override_settings(SITE_URL="http://127.0.0.1:8000"):
+        assert [w.id for w in check_site_url()] == ["clinic.W002"]
+    with override_settings(SITE_URL="https://clinic.example.com/harbour/"):
+        assert check_site_url() == []
