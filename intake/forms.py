@@ -9,6 +9,8 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.http import QueryDict
 
 from clients.forms import clean_phone_number, validate_date_of_birth
 from clinic.body import REGIONS, side_choices
@@ -27,6 +29,11 @@ from intake.vocabulary import (
 YES_NO = [("yes", "Yes"), ("no", "No")]
 HISTORY_ROWS = 4
 
+# Size limits of free-text answers (characters). Every answer has a limit: the intake keeps
+# what was typed, valid or not, as a draft, and the website form is open to anyone.
+LONG_TEXT = 2000
+TEXT = 1000
+
 
 def _yes_no_field(label: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
@@ -38,7 +45,92 @@ def _yes_no_field(label: str) -> forms.TypedChoiceField:
     )
 
 
-class ContactStepForm(forms.Form):
+def _limit_text(field: forms.Field, limit: int) -> None:
+    """Give a model TextField's form field a size limit (in the browser too)."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+
+
+def input_limit(field: forms.Field) -> int:
+    """The most characters one value of this question may have."""
+    if getattr(field, "max_length", None):
+        return field.max_length
+    if isinstance(field, forms.ChoiceField):
+        return max((len(str(value)) for value, _ in field.choices), default=1)
+    if isinstance(field, forms.DateField):
+        return 40  # "September 30, 2025" and the other formats Django accepts
+    return 20  # numbers, ticks
+
+
+class LimitedAnswers:
+    """A step form keeps only its own questions, each answer within its size limit.
+
+    The answers of a step are saved as typed, valid or not, so that nothing is lost
+    (`answers()` is what the draft keeps). A field posted more than once keeps its
+    last value (as Django reads it), a multiple choice at most one of each choice,
+    anything that is not a question of the step is dropped, and an answer longer than
+    its limit is cut to it and marked next to its question. A hidden input (the drawn
+    signature) that is too large is dropped instead: a cut drawing is no drawing.
+
+    Step forms call `limit_answers()` at the end of `__init__`, once every field exists.
+    """
+
+    too_long: list[str]
+
+    def limit_answers(self) -> None:
+        self.too_long = []
+        if not self.is_bound:
+            return
+        kept = QueryDict(mutable=True)
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if hasattr(self.data, "getlist"):
+                values = self.data.getlist(key)
+            else:
+                value = self.data.get(key)
+                values = [] if value is None else value if isinstance(value, list | tuple) else [value]
+            values = [value if isinstance(value, str) else str(value) for value in values]
+            if not values:
+                continue
+            if isinstance(field, forms.MultipleChoiceField):
+                values = list(dict.fromkeys(values))[: len(field.choices)]
+            else:
+                values = values[-1:]
+            limit = input_limit(field)
+            if any(len(value) > limit for value in values):
+                self.too_long.append(name)
+                if field.widget.is_hidden:
+                    continue
+                values = [value[:limit] for value in values]
+            kept.setlist(key, values)
+        self.data = kept
+
+    def answers(self) -> dict[str, list[str]]:
+        """What the draft keeps of this step: the limited answers, as lists of strings."""
+        return {key: self.data.getlist(key) for key in self.data}
+
+    def too_large_message(self, name: str) -> str:
+        """The message for a hidden input that was too large (there is nothing to show it next to)."""
+        return f"{self[name].label} was too large to keep and was left out."
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.too_long:
+            field = self.fields[name]
+            if field.widget.is_hidden:
+                self.add_error(None, self.too_large_message(name))
+            else:
+                limit = input_limit(field)
+                self.add_error(
+                    name,
+                    f"This answer is too long: please keep it to {limit:,} characters. "
+                    f"Only the first {limit:,} were kept.",
+                )
+        return cleaned
+
+
+class ContactStepForm(LimitedAnswers, forms.Form):
     """Contact details. The new-client form also asks for name and date of birth."""
 
     first_name = forms.CharField(label="Legal first name", max_length=100)
@@ -49,9 +141,9 @@ class ContactStepForm(forms.Form):
     phone = forms.CharField(
         label="Mobile phone", max_length=40, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
     )
-    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(required=False, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     address = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"})
+        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"})
     )
     emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=200)
     emergency_contact_relationship = forms.CharField(label="Relationship", max_length=100, required=False)
@@ -70,6 +162,7 @@ class ContactStepForm(forms.Form):
             self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
             self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
             self.fields["date_of_birth"].widget.attrs["max"] = date.today().isoformat()
+        self.limit_answers()
 
     def clean_first_name(self):
         return " ".join(self.cleaned_data["first_name"].split())
@@ -96,7 +189,7 @@ class ContactStepForm(forms.Form):
         }
 
 
-class ReasonStepForm(forms.ModelForm):
+class ReasonStepForm(LimitedAnswers, forms.ModelForm):
     """Why the client comes, and where it hurts (the body map)."""
 
     class Meta:
@@ -131,6 +224,10 @@ class ReasonStepForm(forms.ModelForm):
                 empty_value=None,
                 required=False,
             )
+        _limit_text(self.fields["main_complaint"], LONG_TEXT)
+        for name in ("onset", "better", "worse"):
+            _limit_text(self.fields[name], TEXT)
+        self.limit_answers()
 
     def clean(self):
         cleaned = super().clean()
@@ -155,7 +252,7 @@ class ReasonStepForm(forms.ModelForm):
         ]
 
 
-class HealthStepForm(forms.ModelForm):
+class HealthStepForm(LimitedAnswers, forms.ModelForm):
     """Past injuries, conditions, medications, allergies and the caution checklist."""
 
     allergies = forms.MultipleChoiceField(
@@ -202,6 +299,9 @@ class HealthStepForm(forms.ModelForm):
                 required=False,
                 widget=forms.TextInput(attrs={"class": "form-control"}),
             )
+        for name in ("medical_conditions", "medications"):
+            _limit_text(self.fields[name], LONG_TEXT)
+        self.limit_answers()
 
     def clean(self):
         cleaned = super().clean()
@@ -244,7 +344,7 @@ class HealthStepForm(forms.ModelForm):
         return rows
 
 
-class LifestyleStepForm(forms.ModelForm):
+class LifestyleStepForm(LimitedAnswers, forms.ModelForm):
     """Work, activity, sleep, stress; goals and preferences for treatment."""
 
     sleep_quality = forms.TypedChoiceField(
@@ -296,9 +396,12 @@ class LifestyleStepForm(forms.ModelForm):
         for name in ("work_posture", "activity_level"):
             self.fields[name].choices = self.fields[name].choices[1:]
         self.fields["pressure"].choices = [("", "No preference"), *self.fields["pressure"].choices[1:]]
+        for name in ("sports", "goals", "draping"):
+            _limit_text(self.fields[name], TEXT)
+        self.limit_answers()
 
 
-class ConsentStepForm(forms.ModelForm):
+class ConsentStepForm(LimitedAnswers, forms.ModelForm):
     """Consent to treatment (the clinic's current text) and a typed signature."""
 
     consent_version = forms.IntegerField(widget=forms.HiddenInput)
@@ -311,7 +414,9 @@ class ConsentStepForm(forms.ModelForm):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    signature_drawing = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200_000)
+    signature_drawing = forms.CharField(
+        label="Drawn signature", required=False, widget=forms.HiddenInput, max_length=200_000
+    )
 
     class Meta:
         model = Intake
@@ -326,6 +431,12 @@ class ConsentStepForm(forms.ModelForm):
         self.order_fields(
             ["consent_version", *[f"consent_{code}" for code, _ in SENSITIVE_AREAS], "agree", "signature_name"]
         )
+        self.limit_answers()
+
+    def too_large_message(self, name: str) -> str:
+        if name == "signature_drawing":
+            return "The drawn signature was too large to keep. Please draw it again, or leave it out."
+        return super().too_large_message(name)
 
     def clean_consent_version(self):
         version = self.cleaned_data["consent_version"]

@@ -1,5 +1,6 @@
 """Intake writes that span several rows: submit, accept, match, links and consent."""
 
+import json
 from datetime import date
 
 from django.conf import settings
@@ -12,6 +13,10 @@ from django.utils import timezone
 from clients.models import Client
 from intake.forms import STEPS, ConsentStepForm, ContactStepForm, HealthStepForm, ReasonStepForm
 from intake.models import ConsentText, Intake, IntakeArea, IntakeHistoryEvent, IntakeLink
+
+# The most a link's draft (every step's answers, as stored) may hold. The size limits of
+# the answers keep an honest form well below it (the drawn signature is most of it).
+DRAFT_MAX_BYTES = 256 * 1024
 
 
 class IncompleteIntake(Exception):
@@ -73,18 +78,32 @@ def _contact_initial(client: Client) -> dict:
     }
 
 
-def save_step(*, link: IntakeLink, step: str, data: QueryDict, valid: bool) -> None:
-    """Keep what was typed on a step (valid or not), so nothing is lost on leaving."""
-    answers = {key: data.getlist(key) for key in data if key not in ("csrfmiddlewaretoken", "go")}
+def draft_size(draft: dict) -> int:
+    """Bytes a draft takes as JSON."""
+    return len(json.dumps(draft, ensure_ascii=False).encode())
+
+
+def save_step(*, link: IntakeLink, step: str, form) -> bool:
+    """Keep what was typed on a step (valid or not), so nothing is lost on leaving.
+
+    Only the form's own questions are kept, each within its size limit (`form.answers()`).
+    Returns False, saving nothing, when the draft would grow past DRAFT_MAX_BYTES.
+    """
+    answers = form.answers()
+    valid = form.is_valid()
     with transaction.atomic():
         locked = IntakeLink.objects.select_for_update().get(pk=link.pk)
         if locked.submitted_at:
-            return
+            return True
         done = set(locked.draft.get("_done", []))
         (done.add if valid else done.discard)(step)
-        locked.draft = {**locked.draft, step: answers, "_done": sorted(done)}
+        draft = {**locked.draft, step: answers, "_done": sorted(done)}
+        if draft_size(draft) > DRAFT_MAX_BYTES:
+            return False
+        locked.draft = draft
         locked.save(update_fields=["draft"])
     link.draft = locked.draft
+    return True
 
 
 def first_incomplete_step(link: IntakeLink) -> str | None:

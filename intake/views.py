@@ -17,6 +17,7 @@ from intake.models import ConsentText, Intake, IntakeLink
 
 VERIFIED = "intake_verified_links"  # session: links this browser has unlocked
 SUBMITTED = "intake_submitted_links"  # session: links this browser has submitted
+DRAFT_FULL = "Your answers are too long to save all together. Please shorten the longest ones, then save again."
 CLINICAL = "clinic.view_clinical_records"
 
 
@@ -77,7 +78,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     form = ContactStepForm(request.POST or None, ask_identity=True)
     if request.method == "POST" and form.is_valid():
         link, token = IntakeLink.issue(client=None, purpose=IntakeLink.Purpose.PUBLIC)
-        services.save_step(link=link, step="contact", data=request.POST, valid=True)
+        services.save_step(link=link, step="contact", form=form)
         return redirect("intake:step", token=token, step="reason")
     return render(request, "intake/step.html", _step_context(None, "contact", form))
 
@@ -135,7 +136,11 @@ def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         go = request.POST.get("go", "next")
         form = services.build_step_form(link, step, data=request.POST)
         valid = form.is_valid()
-        services.save_step(link=link, step=step, data=request.POST, valid=valid)
+        if not services.save_step(link=link, step=step, form=form):
+            form.add_error(None, DRAFT_FULL)
+            return render(request, "intake/step.html", _step_context(link, step, form, token))
+        if form.too_long:  # an answer was cut to its limit: say so before the client moves on
+            return render(request, "intake/step.html", _step_context(link, step, form, token))
         index = slugs.index(step)
         if go == "back" and index > 0:
             return redirect("intake:step", token=token, step=slugs[index - 1])
