@@ -110,6 +110,16 @@ class LimitedAnswers:
         """What the draft keeps of this step: the limited answers, as lists of strings."""
         return {key: self.data.getlist(key) for key in self.data}
 
+    def initial_answers(self) -> dict:
+        """The limited answers as the initial values of an unbound form: shown, not checked."""
+        initial = {}
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if key in self.data:
+                multiple = isinstance(field, forms.MultipleChoiceField)
+                initial[name] = self.data.getlist(key) if multiple else self.data.get(key)
+        return initial
+
     def too_large_message(self, name: str) -> str:
         """The message for a hidden input that was too large (there is nothing to show it next to)."""
         return f"{self[name].label} was too large to keep and was left out."

@@ -6,6 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.forms import Form
 from django.forms.models import construct_instance
 from django.http import QueryDict
 from django.utils import timezone
@@ -44,22 +45,41 @@ def draft_data(link: IntakeLink, step: str) -> QueryDict | None:
     return data
 
 
-def build_step_form(link: IntakeLink, step: str, data=None, consent: ConsentText | None = None):
-    """The form for one step, bound to `data` or else to the saved draft (if any)."""
+def build_step_form(link: IntakeLink, step: str, data=None, consent: ConsentText | None = None, *, initial=None):
+    """The form for one step: bound to `data`, or else to the saved draft (if any).
+
+    With `initial`, the form is unbound and shows those answers (no errors).
+    """
     form_class = next(s.form_class for s in STEPS if s.slug == step)
-    data = data if data is not None else draft_data(link, step)
+    if data is None and initial is None:
+        data = draft_data(link, step)
     kwargs = {}
     if form_class is ContactStepForm:
         kwargs["ask_identity"] = link.purpose == IntakeLink.Purpose.PUBLIC
-        if data is None and link.client_id:
-            kwargs["initial"] = _contact_initial(link.client)
+        if data is None and initial is None and link.client_id:
+            initial = _contact_initial(link.client)
     if form_class is ConsentStepForm:
         kwargs["consent"] = consent or ConsentText.objects.current()
         if data is not None and data.get("consent_version") != str(kwargs["consent"].version):
             # Agreement to an earlier wording is not agreement to this one.
             data = data.copy()
             data.pop("agree", None)
+    if initial is not None:
+        return form_class(initial=initial, **kwargs)
     return form_class(data, **kwargs)
+
+
+def step_form_to_show(link: IntakeLink, step: str) -> Form:
+    """The form for a step as the client opens it.
+
+    Answers saved on the step come back as typed, without errors: those show only once the
+    client submits the step.
+    """
+    saved = build_step_form(link, step)
+    if saved.is_bound:
+        consent = getattr(saved, "consent", None)  # the consent step's text, read once
+        return build_step_form(link, step, consent=consent, initial=saved.initial_answers())
+    return saved
 
 
 def _contact_initial(client: Client) -> dict:

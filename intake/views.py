@@ -17,6 +17,7 @@ from intake.models import ConsentText, Intake, IntakeLink
 
 VERIFIED = "intake_verified_links"  # session: links this browser has unlocked
 SUBMITTED = "intake_submitted_links"  # session: links this browser has submitted
+CHECK_STEP = "intake_check_step"  # session: [link, step] a submission sent the client back to
 DRAFT_FULL = "Your answers are too long to save all together. Please shorten the longest ones, then save again."
 CLINICAL = "clinic.view_clinical_records"
 
@@ -153,14 +154,19 @@ def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
                 intake = services.intake_submit(link=link, by=request.user if request.user.is_authenticated else None)
             except services.IncompleteIntake as incomplete:
                 messages.error(request, "A step still needs answers. Please complete it, then submit again.")
+                request.session[CHECK_STEP] = [link.pk, incomplete.step]  # show what to fix there
                 return redirect("intake:step", token=token, step=incomplete.step)
             _remember(request, SUBMITTED, link)
             if link.purpose == IntakeLink.Purpose.IN_CLINIC:
                 messages.success(request, "Intake saved to the client's health history.")
                 return redirect(intake.client)
             return redirect("intake:done", token=token)
-    else:
-        form = services.build_step_form(link, step)
+        return render(request, "intake/step.html", _step_context(link, step, form, token))
+    if request.session.pop(CHECK_STEP, None) == [link.pk, step]:
+        form = services.build_step_form(link, step)  # checked: the client has just submitted
+        return render(request, "intake/step.html", _step_context(link, step, form, token))
+    # Reopened: the answers as saved, errors only once the client submits.
+    form = services.step_form_to_show(link, step)
     return render(request, "intake/step.html", _step_context(link, step, form, token))
 
 

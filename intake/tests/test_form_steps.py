@@ -121,6 +121,54 @@ def test_unanswered_caution_question_is_marked_and_the_other_answers_stay(client
     assert saved(link, "health")["caution_blood_thinners_details"] == [CAUTION_DETAIL]
 
 
+def error_marks(html: str) -> list[str]:
+    """Everything on a page that tells the client an answer is wrong."""
+    return re.findall(r"Some answers need attention|is-invalid|invalid-feedback|aria-invalid", html)
+
+
+@pytest.mark.parametrize("step", ["contact", "reason", "health", "lifestyle", "consent"])
+def test_a_step_left_unfinished_reopens_with_the_answers_and_no_errors(client, client_record, verified, step):
+    link, token = verified
+    client.post(step_url(token, step), {"go": "back", "address": "9 Oak Lane", "onset": "Slipped on ice"})
+
+    for browser in (client, HttpClient()):
+        if browser is not client:
+            verify_identity(browser, token, client_record)
+        html = browser.get(step_url(token, step)).content.decode()
+        assert error_marks(html) == []
+    assert step not in saved(link, "_done")
+
+
+def test_a_step_saved_with_a_wrong_answer_shows_it_without_errors_until_the_client_submits(client, verified):
+    _, token = verified
+    post_step(client, token, "reason", go="back", area_lower_back_pain=None, onset="Slipped on ice")
+
+    reopened = client.get(step_url(token, "reason")).content.decode()
+    submitted = client.post(step_url(token, "reason"), {**step_data("reason", area_lower_back_pain=None), "go": "next"})
+
+    assert "Slipped on ice" in reopened
+    assert re.search(r'name="area_lower_back_side"[^>]*>.*?<option value="both" selected>', reopened, re.DOTALL)
+    assert error_marks(reopened) == []
+    assert "Rate the pain from 0" not in reopened
+    assert "Rate the pain from 0" in submitted.content.decode()
+    assert "Some answers need attention" in submitted.content.decode()
+
+
+def test_a_step_sent_back_to_after_signing_shows_what_to_fix(client, verified):
+    _, token = verified
+    fill_steps(client, token, LINK_STEPS[:-1])
+    post_step(client, token, "reason", go="back", main_complaint="")
+
+    response = post_step(client, token, "consent")
+    page = client.get(response["Location"]).content.decode()
+    again = client.get(response["Location"]).content.decode()
+
+    assert response["Location"] == step_url(token, "reason")
+    assert "A step still needs answers." in page
+    assert "Some answers need attention" in page
+    assert error_marks(again) == []  # only right after the submission
+
+
 def test_back_keeps_unfinished_answers(client, verified):
     link, token = verified
     fill_steps(client, token, ["contact", "reason"])
