@@ -142,7 +142,8 @@ class IntakeLink(models.Model):
 
     @property
     def needs_identity_check(self) -> bool:
-        return self.purpose == self.Purpose.LINK
+        """A client's link, and the website form in any browser but the one that started it."""
+        return self.purpose in (self.Purpose.LINK, self.Purpose.PUBLIC)
 
     @property
     def status(self) -> str:

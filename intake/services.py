@@ -4,14 +4,16 @@ import json
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.forms import Form
+from django.forms import DateField, Form
 from django.forms.models import construct_instance
 from django.http import QueryDict
 from django.utils import timezone
 
 from clients.models import Client
+from clients.search import fold
 from intake.forms import STEPS, ConsentStepForm, ContactStepForm, HealthStepForm, ReasonStepForm
 from intake.models import ConsentText, Intake, IntakeArea, IntakeHistoryEvent, IntakeLink
 
@@ -80,6 +82,37 @@ def step_form_to_show(link: IntakeLink, step: str) -> Form:
         consent = getattr(saved, "consent", None)  # the consent step's text, read once
         return build_step_form(link, step, consent=consent, initial=saved.initial_answers())
     return saved
+
+
+def date_of_birth(link: IntakeLink) -> date | None:
+    """The client's date of birth: the profile's, or the one typed on the website form."""
+    if link.client_id:
+        return link.client.date_of_birth
+    contact = draft_data(link, "contact") or QueryDict()
+    try:
+        return DateField().clean(contact.get("date_of_birth"))
+    except ValidationError:
+        return None
+
+
+def _name_key(name: str) -> str:
+    """Last names compared without case, accents, spaces, hyphens or apostrophes."""
+    return "".join(ch for ch in fold(name) if ch.isalnum())
+
+
+def identity_matches(link: IntakeLink, *, last_name: str, born: date) -> bool:
+    """Whether these are the last name and date of birth of the person the link is for.
+
+    A client's link compares them with the profile; the website's new-client form with
+    what was typed on its first step. A form whose name or date of birth was erased since
+    matches nothing (only the browser that started it may carry on).
+    """
+    if link.purpose == IntakeLink.Purpose.PUBLIC:
+        expected_name = (draft_data(link, "contact") or QueryDict()).get("last_name", "")
+    else:
+        expected_name = link.client.last_name
+    expected_key = _name_key(expected_name)
+    return bool(expected_key) and _name_key(last_name) == expected_key and born == date_of_birth(link)
 
 
 def _contact_initial(client: Client) -> dict:

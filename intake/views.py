@@ -8,7 +8,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
-from clients.search import fold
 from clinic.ratelimit import rate_limited
 from intake import answers as intake_answers
 from intake import services
@@ -29,11 +28,6 @@ def _remember(request, key: str, link: IntakeLink) -> None:
     ids = set(request.session.get(key, []))
     ids.add(link.pk)
     request.session[key] = sorted(ids)
-
-
-def _name_key(name: str) -> str:
-    """Last names compared without case, accents, spaces, hyphens or apostrophes."""
-    return "".join(ch for ch in fold(name) if ch.isalnum())
 
 
 def _unavailable(request) -> HttpResponse:
@@ -80,6 +74,10 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         link, token = IntakeLink.issue(client=None, purpose=IntakeLink.Purpose.PUBLIC)
         services.save_step(link=link, step="contact", form=form)
+        # This browser typed the name and date of birth: it carries on without being asked.
+        # Any other browser (the "finish later" link) must give them first.
+        _remember(request, VERIFIED, link)
+        request.session.cycle_key()
         return redirect("intake:step", token=token, step="reason")
     return render(request, "intake/step.html", _step_context(None, "contact", form))
 
@@ -99,10 +97,8 @@ def intake_open(request: HttpRequest, token: str) -> HttpResponse:
     if link.needs_identity_check and link.pk not in request.session.get(VERIFIED, []):
         form = IdentityForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            client = link.client
-            if (
-                _name_key(form.cleaned_data["last_name"]) == _name_key(client.last_name)
-                and form.cleaned_data["date_of_birth"] == client.date_of_birth
+            if services.identity_matches(
+                link, last_name=form.cleaned_data["last_name"], born=form.cleaned_data["date_of_birth"]
             ):
                 _remember(request, VERIFIED, link)
                 request.session.cycle_key()  # a fresh session id once unlocked
