@@ -17,6 +17,7 @@ from clinic.body import REGIONS, side_choices
 from intake.models import ConsentText, Intake
 from intake.vocabulary import (
     DO_NOT_WORK_CHOICES,
+    LASTING_CAUTIONS,
     PAIN_CHOICES,
     SENSITIVE_AREAS,
     SLEEP_QUALITY_CHOICES,
@@ -326,6 +327,28 @@ class HealthStepForm(LimitedAnswers, forms.ModelForm):
                     self.add_error(f"event_{i}_year", "Give the year (an estimate is fine).")
         return cleaned
 
+    @staticmethod
+    def initial_from(intake: Intake) -> dict:
+        """A returning client's lasting health answers, from their earlier intake (with its events)."""
+        initial = {
+            "medical_conditions": intake.medical_conditions,
+            "medications": intake.medications,
+            "allergies": list(intake.allergies),
+            "allergies_other": intake.allergies_other,
+        }
+        for code in LASTING_CAUTIONS:
+            initial[f"caution_{code}"] = "yes" if code in intake.cautions else "no"
+            if code in intake.cautions:
+                initial[f"caution_{code}_details"] = intake.caution_details.get(code, "")
+        events = sorted(intake.history_events.all(), key=lambda e: (-e.year, e.id))[:HISTORY_ROWS]
+        for i, event in enumerate(events):
+            initial |= {
+                f"event_{i}_kind": event.kind,
+                f"event_{i}_year": event.year,
+                f"event_{i}_description": event.description,
+            }
+        return initial
+
     def caution_rows(self):
         return [(label, self[f"caution_{code}"], self[f"caution_{code}_details"]) for code, label in Caution.choices]
 
@@ -409,6 +432,14 @@ class LifestyleStepForm(LimitedAnswers, forms.ModelForm):
         for name in ("sports", "goals", "draping"):
             _limit_text(self.fields[name], TEXT)
         self.limit_answers()
+
+    # Sleep, stress and goals are about now; these stay true from one intake to the next.
+    LASTING = ("occupation", "work_posture", "activity_level", "sports", "pressure", "do_not_work_other", "draping")
+
+    @classmethod
+    def initial_from(cls, intake: Intake) -> dict:
+        """A returning client's lasting answers and preferences, from their earlier intake."""
+        return {name: getattr(intake, name) for name in cls.LASTING} | {"do_not_work": list(intake.do_not_work)}
 
 
 class ConsentStepForm(LimitedAnswers, forms.ModelForm):

@@ -14,12 +14,23 @@ from django.utils import timezone
 
 from clients.models import Client
 from clients.search import fold
-from intake.forms import STEPS, ConsentStepForm, ContactStepForm, HealthStepForm, ReasonStepForm
+from intake.forms import (
+    STEPS,
+    ConsentStepForm,
+    ContactStepForm,
+    HealthStepForm,
+    LifestyleStepForm,
+    ReasonStepForm,
+)
 from intake.models import ConsentText, Intake, IntakeArea, IntakeHistoryEvent, IntakeLink
 
 # The most a link's draft (every step's answers, as stored) may hold. The size limits of
 # the answers keep an honest form well below it (the drawn signature is most of it).
 DRAFT_MAX_BYTES = 256 * 1024
+
+# Steps whose answers mostly stay true over time: a returning client starts them from
+# their last accepted intake (the reason for this visit and the consent are asked afresh).
+PREFILLED_STEPS = {"health": HealthStepForm, "lifestyle": LifestyleStepForm}
 
 
 class IncompleteIntake(Exception):
@@ -71,17 +82,26 @@ def build_step_form(link: IntakeLink, step: str, data=None, consent: ConsentText
     return form_class(data, **kwargs)
 
 
-def step_form_to_show(link: IntakeLink, step: str) -> Form:
-    """The form for a step as the client opens it.
+def step_form_to_show(link: IntakeLink, step: str) -> tuple[Form, bool]:
+    """The form for a step as the client opens it, and whether it was filled in from an earlier intake.
 
     Answers saved on the step come back as typed, without errors: those show only once the
-    client submits the step.
+    client submits the step. A step not saved yet starts from what the clinic knows: contact
+    details from the profile, and answers that stay true over time from the client's own
+    last accepted intake, for them to confirm or change.
     """
     saved = build_step_form(link, step)
     if saved.is_bound:
         consent = getattr(saved, "consent", None)  # the consent step's text, read once
-        return build_step_form(link, step, consent=consent, initial=saved.initial_answers())
-    return saved
+        return build_step_form(link, step, consent=consent, initial=saved.initial_answers()), False
+    if link.client_id and step in PREFILLED_STEPS:
+        previous = Intake.objects.accepted().filter(client=link.client).order_by("-submitted_at", "-id")
+        if step == "health":
+            previous = previous.prefetch_related("history_events")
+        previous = previous.first()
+        if previous is not None:
+            return build_step_form(link, step, initial=PREFILLED_STEPS[step].initial_from(previous)), True
+    return saved, False
 
 
 def date_of_birth(link: IntakeLink) -> date | None:

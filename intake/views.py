@@ -47,7 +47,7 @@ def _open_link(request, token: str) -> IntakeLink | None:
     return link
 
 
-def _step_context(link: IntakeLink | None, step: str, form, token: str = "") -> dict:
+def _step_context(link: IntakeLink | None, step: str, form, token: str = "", prefilled: bool = False) -> dict:
     slugs = services.steps_for(link) if link else [s for s in STEPS_BY_SLUG]
     done = set(link.draft.get("_done", [])) if link else set()
     index = slugs.index(step)
@@ -62,6 +62,7 @@ def _step_context(link: IntakeLink | None, step: str, form, token: str = "") -> 
         "token": token,
         "link": link,
         "in_clinic": bool(link and link.purpose == IntakeLink.Purpose.IN_CLINIC),
+        "prefilled": prefilled,
     }
 
 
@@ -162,8 +163,8 @@ def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         form = services.build_step_form(link, step)  # checked: the client has just submitted
         return render(request, "intake/step.html", _step_context(link, step, form, token))
     # Reopened: the answers as saved, errors only once the client submits.
-    form = services.step_form_to_show(link, step)
-    return render(request, "intake/step.html", _step_context(link, step, form, token))
+    form, prefilled = services.step_form_to_show(link, step)
+    return render(request, "intake/step.html", _step_context(link, step, form, token, prefilled))
 
 
 @login_not_required

@@ -55,6 +55,20 @@ class Caution(models.TextChoices):
     ALLERGY = "allergy", "Allergy to oils, lotions or nuts"
 
 
+# Cautions that describe a lasting condition: a returning client's earlier answer is offered
+# again for them to confirm. The others (fever, recent surgery, high blood pressure,
+# pregnancy, cancer treatment, open wounds) change from one visit to the next and are
+# always asked afresh.
+LASTING_CAUTIONS = (
+    Caution.DVT,
+    Caution.BLOOD_THINNERS,
+    Caution.OSTEOPOROSIS,
+    Caution.VARICOSE,
+    Caution.NEUROPATHY,
+    Caution.ALLERGY,
+)
+
+
 class HistoryKind(models.TextChoices):
     INJURY = "injury", "Injury"
     SURGERY = "surgery", "Surgery"
