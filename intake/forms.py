@@ -16,6 +16,7 @@ from clients.forms import clean_phone_number, validate_date_of_birth
 from clinic.body import REGIONS, side_choices
 from intake.models import ConsentText, Intake
 from intake.vocabulary import (
+    CAUTION_ALLERGIES,
     DO_NOT_WORK_CHOICES,
     LASTING_CAUTIONS,
     PAIN_CHOICES,
@@ -29,6 +30,8 @@ from intake.vocabulary import (
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 HISTORY_ROWS = 4
+# What clients write for "no medications" (the form asks them to write "none").
+NONE_WORDS = {"none", "no", "nil", "na", "n/a", "nothing"}
 
 # Size limits of free-text answers (characters). Every answer has a limit: the intake keeps
 # what was typed, valid or not, as a draft, and the website form is open to anyone.
@@ -282,8 +285,9 @@ class HealthStepForm(LimitedAnswers, forms.ModelForm):
             "medications": "Including pain relief and supplements. Write “none” if none.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, born: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.born = born
         for code, label in Caution.choices:
             self.fields[f"caution_{code}"] = _yes_no_field(label)
             self.fields[f"caution_{code}_details"] = forms.CharField(
@@ -325,7 +329,37 @@ class HealthStepForm(LimitedAnswers, forms.ModelForm):
                     self.add_error(f"event_{i}_kind", "Choose injury, surgery or accident.")
                 if not year:
                     self.add_error(f"event_{i}_year", "Give the year (an estimate is fine).")
+                elif self.born and year < self.born.year:
+                    self.add_error(f"event_{i}_year", "That year is before your year of birth. Please check it.")
+        self._ask_about_contradictions(cleaned)
         return cleaned
+
+    def _ask_about_contradictions(self, cleaned: dict) -> None:
+        """Answers that cannot both be true: the client says which one is (nothing is guessed)."""
+        for code, _ in Caution.choices:
+            if cleaned.get(f"caution_{code}") is False and cleaned.get(f"caution_{code}_details"):
+                # Details of a "no" would be dropped on submission, unseen by the therapist.
+                self.add_error(
+                    f"caution_{code}", "You answered No but wrote details. Answer Yes, or clear the details."
+                )
+        labels = dict(Allergy.choices)
+        ticked = [labels[code].lower() for code in CAUTION_ALLERGIES if code in cleaned.get("allergies", [])]
+        if ticked and cleaned.get("caution_allergy") is False:
+            self.add_error(
+                "caution_allergy",
+                f"You ticked an allergy to {', '.join(ticked)} above. Answer Yes here, or untick it above.",
+            )
+            self.add_error("allergies", "This does not match your answer to “Allergy to oils, lotions or nuts” below.")
+        medications = "".join(ch for ch in cleaned.get("medications", "").lower() if ch.isalnum() or ch == "/")
+        if cleaned.get("caution_blood_thinners") and medications in NONE_WORDS:
+            self.add_error(
+                "medications",
+                "You said you take blood thinners (below): please list them here, or answer No to that question.",
+            )
+            self.add_error(
+                "caution_blood_thinners",
+                "This does not match: you wrote “none” under medications above. List them there, or answer No here.",
+            )
 
     @staticmethod
     def initial_from(intake: Intake) -> dict:
@@ -463,9 +497,10 @@ class ConsentStepForm(LimitedAnswers, forms.ModelForm):
         model = Intake
         fields = ["signature_name", "signature_drawing"]
 
-    def __init__(self, *args, consent: ConsentText, **kwargs):
+    def __init__(self, *args, consent: ConsentText, avoid_areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.consent = consent
+        self.avoid_areas = set(avoid_areas)  # "do not work on" answered on the lifestyle step
         self.fields["consent_version"].initial = consent.version
         for code, label in SENSITIVE_AREAS:
             self.fields[f"consent_{code}"] = _yes_no_field(f"May we work on the {label.lower()} when it helps?")
@@ -478,6 +513,17 @@ class ConsentStepForm(LimitedAnswers, forms.ModelForm):
         if name == "signature_drawing":
             return "The drawn signature was too large to keep. Please draw it again, or leave it out."
         return super().too_large_message(name)
+
+    def clean(self):
+        cleaned = super().clean()
+        for code, label in SENSITIVE_AREAS:
+            if cleaned.get(f"consent_{code}") and code in self.avoid_areas:
+                self.add_error(
+                    f"consent_{code}",
+                    f"You asked us not to work on the {label.lower()} (in “Lifestyle and preferences”). "
+                    "Answer No here, or go back and untick it there.",
+                )
+        return cleaned
 
     def clean_consent_version(self):
         version = self.cleaned_data["consent_version"]

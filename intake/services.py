@@ -71,8 +71,11 @@ def build_step_form(link: IntakeLink, step: str, data=None, consent: ConsentText
         kwargs["ask_identity"] = link.purpose == IntakeLink.Purpose.PUBLIC
         if data is None and initial is None and link.client_id:
             initial = _contact_initial(link.client)
+    if form_class is HealthStepForm:
+        kwargs["born"] = date_of_birth(link)
     if form_class is ConsentStepForm:
         kwargs["consent"] = consent or ConsentText.objects.current()
+        kwargs["avoid_areas"] = (draft_data(link, "lifestyle") or QueryDict()).getlist("do_not_work")
         if data is not None and data.get("consent_version") != str(kwargs["consent"].version):
             # Agreement to an earlier wording is not agreement to this one.
             data = data.copy()

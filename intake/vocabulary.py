@@ -67,6 +67,8 @@ LASTING_CAUTIONS = (
     Caution.NEUROPATHY,
     Caution.ALLERGY,
 )
+# The allergies that the caution "Allergy to oils, lotions or nuts" is about.
+CAUTION_ALLERGIES = (Allergy.OILS, Allergy.LOTIONS, Allergy.NUTS)
 
 
 class HistoryKind(models.TextChoices):

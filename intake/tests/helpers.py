@@ -48,6 +48,7 @@ def step_data(step: str, *, identity: bool = False, **overrides) -> dict:
         data |= {
             "caution_blood_thinners": "yes",
             "caution_blood_thinners_details": CAUTION_DETAIL,
+            "caution_allergy": "yes",  # nuts are ticked below
             "medical_conditions": "Migraines",
             "medications": "Warfarin",
             "allergies": ["nuts"],

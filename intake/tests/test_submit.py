@@ -62,7 +62,7 @@ def test_submission_stores_every_answer_and_empties_the_draft(client, client_rec
     assert [(e.kind, e.year, e.description) for e in intake.history_events.all()] == [
         ("injury", 2016, EVENT_DESCRIPTION)
     ]
-    assert intake.cautions == ["blood_thinners"]
+    assert intake.cautions == ["blood_thinners", "allergy"]
     assert intake.caution_details == {"blood_thinners": CAUTION_DETAIL}
     assert intake.allergies == ["nuts"]
     assert (intake.sleep_quality, intake.stress_level, intake.pressure) == (4, 6, "firm")
