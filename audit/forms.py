@@ -1,5 +1,6 @@
 from django import forms
 
+from clinic.dayrange import nearest_valid_day
 from clinic.models import User
 
 
@@ -29,6 +30,16 @@ class AuditFilterForm(forms.Form):
         for name, field in self.fields.items():
             css = "form-check-input" if name == "refused" else ("form-select" if name == "staff" else "form-control")
             field.widget.attrs["class"] = css
+
+    # A date at the calendar's edge (9999-12-31: "no end") is the nearest day the log can be
+    # filtered by: the day after it, or its start in the clinic's time zone, must exist.
+    def clean_date_from(self):
+        day = self.cleaned_data["date_from"]
+        return day and nearest_valid_day(day)
+
+    def clean_date_to(self):
+        day = self.cleaned_data["date_to"]
+        return day and nearest_valid_day(day)
 
     def clean(self):
         cleaned = super().clean()

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
+from clinic.dayrange import day_from
 from clinic.models import User
 from clinic.timeutil import day_bounds, local, today
 from intake.selectors import client_ids_with_alerts
@@ -26,6 +27,7 @@ from sessions.calendar import Column, as_local_date, build_grid, week_days
 from sessions.models import Appointment, Service, WorkingHours
 from sessions.recalls import due_clients
 from sessions.schedule_forms import (
+    BOOKABLE_YEARS,
     DEFAULT_CLOSING,
     DEFAULT_OPENING,
     BookingForm,
@@ -41,10 +43,16 @@ can_manage_services = permission_required("visits.change_service", raise_excepti
 
 
 def _day_param(request) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return today()
+    """The day asked for (?date=), moved into the days the grids can draw; today if none."""
+    return day_from(request.GET.get("date"), default=today())
+
+
+def _bookable_day_param(request) -> str:
+    """A booking link's date (?date=), moved into the years the booking form accepts."""
+    bookable = timedelta(days=BOOKABLE_YEARS * 366)
+    return day_from(
+        request.GET.get("date"), default=today(), first=today() - bookable, last=today() + bookable
+    ).isoformat()
 
 
 def _blocks_by(therapist_ids) -> dict[tuple[int, int], list]:
@@ -138,7 +146,7 @@ def book(request: HttpRequest) -> HttpResponse:
     initial = {
         "therapist": request.GET.get("therapist"),
         "service": request.GET.get("service"),
-        "date": request.GET.get("date") or today().isoformat(),
+        "date": _bookable_day_param(request),
         "time": request.GET.get("time"),
     }
     form = BookingForm(request.POST or None, initial=initial)
