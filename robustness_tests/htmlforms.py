@@ -1,10 +1,12 @@
 """The forms on a page, read from its HTML, with what a browser would submit unchanged."""
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 SKIPPED_INPUTS = {"button", "reset", "image", "file"}
+DATE_INPUTS = {"date", "datetime-local", "month", "week"}
 
 
 @dataclass
@@ -12,6 +14,7 @@ class HtmlForm:
     method: str
     action: str  # a path on this site
     fields: dict = field(default_factory=dict)  # name -> str or list of str, as submitted unchanged
+    date_fields: set = field(default_factory=set)  # names of its date inputs (<input type="date">)
     _radios: dict = field(default_factory=dict)  # radio groups with nothing ticked: their first value
     _submit: tuple | None = None
 
@@ -61,6 +64,8 @@ class _FormParser(HTMLParser):
             kind = a.get("type", "text").lower()
             if kind in SKIPPED_INPUTS:
                 return
+            if kind in DATE_INPUTS:
+                self.form.date_fields.add(name)
             if kind == "submit":
                 if self.form._submit is None:
                     self.form._submit = (name, a.get("value", ""))
@@ -136,3 +141,36 @@ def forms_on(html: str, page_url: str) -> list[HtmlForm]:
         form.action = parts.path + (f"?{parts.query}" if parts.query else "")
         local.append(form)
     return local
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def date_links(html: str, page_url: str) -> list[tuple[str, dict, str]]:
+    """Links to this site carrying a date in their query string (`?date=2031-06-09`):
+    (path, query parameters, the name of the one holding a date), once per path and name."""
+    parser = _LinkParser()
+    parser.feed(html)
+    found, seen = [], set()
+    for href in parser.hrefs:
+        parts = urlsplit(urljoin(page_url, href))
+        if parts.netloc or parts.scheme not in ("", "http") or not parts.query:
+            continue
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        for name, value in query.items():
+            if ISO_DATE.match(value) and (parts.path, name) not in seen:
+                seen.add((parts.path, name))
+                found.append((parts.path, query, name))
+    return found

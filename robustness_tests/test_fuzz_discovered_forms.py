@@ -7,13 +7,15 @@ known forms harder and checks where their stored values are shown; this file mak
 form is missed.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import Resolver404, resolve, reverse
 from hypothesis import given, settings
 
-from robustness_tests.htmlforms import forms_on
+from robustness_tests.htmlforms import ISO_DATE, date_links, forms_on
 from robustness_tests.object_urls import CASES
-from robustness_tests.payloads import FUZZ, assert_safe_response, form_data, rolled_back
+from robustness_tests.payloads import EDGE_DATES, FUZZ, assert_safe_response, form_data, rolled_back
 from robustness_tests.urlwalk import routes
 
 # The known forms get FUZZ's full count in test_fuzz_forms.py; here every form of every page.
@@ -83,6 +85,52 @@ def test_every_form_on_the_page_survives_hostile_input(http_for, world, name):
             continue
         seen.add(key)
         _fuzz(http, form, where=url)
+
+
+# Pages whose dated form shows only with a query: the booking form, once a client is chosen.
+DATED_FORM_QUERY = {"visits:book": lambda w: {"client": w.a.client.pk}}
+
+
+@pytest.mark.parametrize("name", _page_names())
+def test_every_date_on_the_page_survives_the_edges_of_the_calendar(http_for, world, name):
+    """Each date a page sends (a date input or a date-valued field of its forms, a date in the
+    query of its links, such as the schedule's ?date=) is tried with each of EDGE_DATES, the
+    rest of the submission unchanged: a refusal or the nearest valid day, never a server error."""
+    url, roles = _url(name, world)
+    if name in DATED_FORM_QUERY:
+        url = f"{url}?{urlencode(DATED_FORM_QUERY[name](world))}"
+    page, http = None, None
+    for role in roles:
+        http = http_for[role]
+        response = http.get(url)
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            page = response
+            break
+    if page is None:
+        return
+    html = page.content.decode()
+    tries = []  # (method, path, data): all are sent, then the failures reported together
+    for form in forms_on(html, url):
+        if _view_name(form.action) in NOT_FUZZED:
+            continue
+        baseline = form.baseline()
+        dates = form.date_fields | {k for k, v in baseline.items() if isinstance(v, str) and ISO_DATE.match(v)}
+        tries += [(form.method, form.action, {**baseline, f: day}) for f in sorted(dates) for day in EDGE_DATES]
+    for path, query, param in date_links(html, url):
+        if _view_name(path) not in NOT_FUZZED:
+            tries += [("get", path, {**query, param: day}) for day in EDGE_DATES]
+    failures = []
+    for method, path, data in tries:
+        what = f"{method.upper()} {path} {data} (from {url})"
+        try:
+            with rolled_back():
+                response = (http.get if method == "get" else http.post)(path, data)
+        except Exception as error:  # the test client re-raises a view's exception (a 500 when served)
+            failures.append(f"{what}: {error!r}")
+        else:
+            if response.status_code >= 500:
+                failures.append(f"{what}: HTTP {response.status_code}")
+    assert not failures, "\n".join(failures)
 
 
 def _fuzz(http, form, *, where: str) -> None:

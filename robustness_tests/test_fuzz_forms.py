@@ -21,6 +21,7 @@ from intake.models import ConsentText, Intake, IntakeLink
 from intake.tests.factories import make_link
 from intake.tests.helpers import LINK_STEPS, step_data, verify_identity
 from robustness_tests.payloads import (
+    EDGE_DATES,
     FUZZ,
     RAW_MARKERS,
     Drawn,
@@ -402,6 +403,128 @@ def test_fuzz_service_edit(as_manager, world, data):
     drawn = data.draw(form_data(SERVICE_BASELINE))
     with rolled_back():
         check(http, reverse("visits:service_edit", args=[world.service.pk]), drawn, shown={"name"})
+
+
+# --- Dates at the edges of the calendar, in every known dated form ----------------------------------
+
+
+def _note_data(w, **overrides) -> dict:
+    data = {**note_form_data(w.a.draft_note, **overrides), "then": "save"}
+    return {k: v if isinstance(v, list) else str(v) for k, v in data.items()}
+
+
+def _chart_pages(w):
+    client_pk = w.a.client.pk
+    return lambda response: [
+        response["Location"],
+        reverse("visits:chart", args=[client_pk]),
+        reverse("visits:progress", args=[client_pk]),
+        reverse("visits:recalls"),
+    ]
+
+
+# Who posts, where, the valid submission, its date fields, and the pages that show what was stored
+# (None: where the post redirects to).
+DATED_FORMS = {
+    "client create": (
+        "as_front_desk",
+        lambda w: reverse("clients:new"),
+        lambda w: {**CLIENT_BASELINE, "confirm_new": "1"},
+        ["date_of_birth"],
+        None,
+    ),
+    "client edit": (
+        "as_front_desk",
+        lambda w: reverse("clients:edit", args=[w.a.client.pk]),
+        lambda w: CLIENT_BASELINE,
+        ["date_of_birth"],
+        None,
+    ),
+    "session note, next visit on a date": (
+        "as_therapist",
+        lambda w: reverse("visits:note_edit", args=[w.a.client.pk, w.a.draft_note.pk]),
+        lambda w: _note_data(w, next_visit_date=_future_day(), next_visit_interval_days=""),
+        ["visit_date", "next_visit_date"],
+        _chart_pages,
+    ),
+    "session note, next visit in days": (
+        "as_therapist",
+        lambda w: reverse("visits:note_edit", args=[w.a.client.pk, w.a.draft_note.pk]),
+        lambda w: _note_data(w, next_visit_date="", next_visit_interval_days="28"),
+        ["visit_date"],
+        _chart_pages,
+    ),
+    "treatment plan": (
+        "as_therapist",
+        lambda w: reverse("visits:plan_new", args=[w.a.client.pk]),
+        lambda w: PLAN_BASELINE,
+        ["starts_on", "reassess_on"],
+        _chart_pages,
+    ),
+    "assessment": (
+        "as_therapist",
+        lambda w: reverse("visits:assessment_new", args=[w.a.client.pk]),
+        lambda w: {k: v if isinstance(v, list) else str(v) for k, v in ASSESSMENT_BASELINE.items()},
+        ["assessed_on"],
+        _chart_pages,
+    ),
+    "booking": (
+        "as_front_desk",
+        lambda w: reverse("visits:book"),
+        lambda w: {
+            "client": str(w.a.client.pk),
+            "therapist": str(w.therapist.pk),
+            "service": str(w.service.pk),
+            "date": _future_day(),
+            "time": "23:45",
+            "outside_hours_ok": "on",
+        },
+        ["date"],
+        None,
+    ),
+    "reschedule": (
+        "as_front_desk",
+        lambda w: reverse("visits:appointment_reschedule", args=[w.a.appointment.pk]),
+        lambda w: {
+            "therapist": str(w.therapist.pk),
+            "date": _future_day(30),
+            "time": "23:45",
+            "outside_hours_ok": "on",
+        },
+        ["date"],
+        None,
+    ),
+    "identity check": (
+        "client",
+        lambda w: reverse("intake:open", args=[w.a.link_token]),
+        lambda w: {"last_name": w.a.client.last_name, "date_of_birth": w.a.client.date_of_birth.isoformat()},
+        ["date_of_birth"],
+        None,
+    ),
+    "website's new-client form": (
+        "client",
+        lambda w: reverse("intake:new"),
+        lambda w: step_data("contact", identity=True),
+        ["date_of_birth"],
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("day", EDGE_DATES)
+@pytest.mark.parametrize("form", list(DATED_FORMS))
+def test_every_date_field_takes_the_edges_of_the_calendar(request, world, form, day):
+    """Each date field of each known form, given each of EDGE_DATES (the rest valid): refused or
+    stored, and then every page showing it still opens; never a server error."""
+    role, url, baseline, date_fields, pages = DATED_FORMS[form]
+    http = request.getfixturevalue(role)
+    for name in date_fields:
+        with rolled_back():
+            response = http.post(url(world), {**baseline(world), name: day})
+            assert_safe_response(response, f"POST {form} with {name}={day}")
+            if response.status_code == 302:
+                for page in pages(world)(response) if pages else [response["Location"]]:
+                    assert_safe_response(http.get(page), f"GET {page} after {form} with {name}={day}")
 
 
 # --- Accounts ------------------------------------------------------------------------------------
