@@ -183,6 +183,7 @@ def test_visit_and_receipt_queries_do_not_grow_with_the_clients_history(
     client, front_desk, page, django_assert_max_num_queries, clinic_clock
 ):
     clinic_clock(at(MONDAY + timedelta(days=30), "18:00"))  # the visits have happened: receipts exist
+
     def url(visit):
         return reverse("visits:receipt", args=[visit.pk]) if page == "receipt" else visit.get_absolute_url()
 
