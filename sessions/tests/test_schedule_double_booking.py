@@ -1,5 +1,6 @@
 """No double booking: PostgreSQL's exclusion constraint decides, and the pages explain it."""
 
+import importlib
 import threading
 from datetime import date, timedelta
 
@@ -338,3 +339,25 @@ def test_two_desks_booking_one_client_with_two_therapists_at_once_get_one_visit_
         assert conflict.client_busy
         assert conflict.conflicting == winner
     assert Appointment.objects.filter(client=client_record).count() == RACE_ROUNDS
+
+
+def test_the_migration_names_overlapping_visits_of_a_client_booked_before_the_constraint(
+    therapist, colleague, hour_service, newcomer
+):
+    migration = importlib.import_module("sessions.migrations.0007_appointment_client_no_overlap")
+    with connection.cursor() as cursor:  # as before the migration (the test's transaction undoes it)
+        cursor.execute("ALTER TABLE visits_appointment DROP CONSTRAINT appointment_client_no_overlap")
+    first, second = (
+        AppointmentFactory(client=newcomer, therapist=who, service=hour_service, starts_at=at(DAY, hh_mm))
+        for who, hh_mm in ((therapist, "10:00"), (colleague, "10:30"))
+    )
+    AppointmentFactory(
+        client=newcomer,
+        therapist=colleague,
+        service=hour_service,
+        starts_at=at(DAY, "10:00"),
+        status=Appointment.Status.CANCELLED,
+    )
+
+    with pytest.raises(RuntimeError, match=rf"appointment ids {first.pk} and {second.pk}\)"):
+        migration.refuse_existing_overlaps(None, connection.schema_editor())
