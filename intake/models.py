@@ -161,6 +161,19 @@ class IntakeLink(models.Model):
             return "opened"
         return "sent" if self.emailed_at else "created"
 
+    @property
+    def may_show_health_history(self) -> bool:
+        """Whether the form may start from the client's last accepted health history.
+
+        Front desk must not read health answers, and knows a client's last name and date of
+        birth: a link whose address was shown to staff for copying could be opened by them.
+        Only links the client received by email (never shown in the app) and links a
+        clinician opened in the clinic start from the history.
+        """
+        if self.purpose == self.Purpose.IN_CLINIC:
+            return True
+        return self.purpose == self.Purpose.LINK and self.emailed_at is not None
+
     def mark_opened(self) -> None:
         if not self.opened_at:
             self.opened_at = timezone.now()

@@ -97,7 +97,7 @@ def step_form_to_show(link: IntakeLink, step: str) -> tuple[Form, bool]:
     if saved.is_bound:
         consent = getattr(saved, "consent", None)  # the consent step's text, read once
         return build_step_form(link, step, consent=consent, initial=saved.initial_answers()), False
-    if link.client_id and step in PREFILLED_STEPS:
+    if link.client_id and step in PREFILLED_STEPS and link.may_show_health_history:
         previous = Intake.objects.accepted().filter(client=link.client).order_by("-submitted_at", "-id")
         if step == "health":
             previous = previous.prefetch_related("history_events")

@@ -189,11 +189,13 @@ def link_create(request: HttpRequest, client_pk: int) -> HttpResponse:
         email=bool(request.POST.get("send_email")),
         link_url=lambda token: request.build_absolute_uri(reverse("intake:open", args=[token])),
     )
-    # The token is never stored; show the link once, on the next page only.
-    request.session["new_intake_link"] = {
-        "client": client.pk,
-        "url": request.build_absolute_uri(reverse("intake:open", args=[token])),
-    }
+    if not link.emailed_at:
+        # The token is never stored; show the link once, on the next page only. An emailed link
+        # is never shown: only the client can open it, so it may start from their health history.
+        request.session["new_intake_link"] = {
+            "client": client.pk,
+            "url": request.build_absolute_uri(reverse("intake:open", args=[token])),
+        }
     if link.emailed_at:
         messages.success(request, f"Intake link created and emailed to {link.emailed_to}.")
     else:

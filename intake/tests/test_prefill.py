@@ -60,7 +60,7 @@ def last_intake(client_record):
 @pytest.fixture
 def returning(client, client_record, last_intake):
     """The returning client opened a new link and confirmed who they are; returns the token."""
-    _, token = make_link(client=client_record)
+    _, token = make_link(client=client_record, emailed_at=timezone.now())
     assert verify_identity(client, token, client_record).status_code == 302
     return token
 
@@ -125,7 +125,7 @@ def test_saved_answers_win_over_the_offered_ones(client, returning):
 
 def test_only_an_accepted_intake_is_offered_never_one_awaiting_review(client, client_record, last_intake):
     IntakeFactory(client=client_record, awaiting=True, medications="Unreviewed pills", occupation="Pilot")
-    _, token = make_link(client=client_record)
+    _, token = make_link(client=client_record, emailed_at=timezone.now())
     verify_identity(client, token, client_record)
 
     html = client.get(step_url(token, "health")).content.decode()
@@ -134,9 +134,22 @@ def test_only_an_accepted_intake_is_offered_never_one_awaiting_review(client, cl
     assert "Unreviewed pills" not in html
 
 
+def test_a_link_shown_to_staff_for_copying_starts_without_the_health_history(client, client_record, last_intake):
+    """Front desk saw that link's address and knows the client's name and date of birth: opening
+    it must not show them the health history they may not read."""
+    _, token = make_link(client=client_record)  # not emailed: its address was shown in the app
+    verify_identity(client, token, client_record)
+
+    pages = "".join(client.get(step_url(token, step)).content.decode() for step in LINK_STEPS)
+
+    for secret in ("Type 2 diabetes", "Metformin", "Numb toes", "Whiplash", "Lavender"):
+        assert secret not in pages
+    assert PREFILLED not in pages
+
+
 def test_the_newest_accepted_intake_is_offered(client, client_record, last_intake):
     IntakeFactory(client=client_record, medications="Metformin 750 mg", submitted_at=timezone.now() - timedelta(days=5))
-    _, token = make_link(client=client_record)
+    _, token = make_link(client=client_record, emailed_at=timezone.now())
     verify_identity(client, token, client_record)
 
     html = client.get(step_url(token, "health")).content.decode()
@@ -146,7 +159,7 @@ def test_the_newest_accepted_intake_is_offered(client, client_record, last_intak
 
 def test_a_new_client_never_sees_another_clients_answers(client, last_intake):
     newcomer = ClientFactory(first_name="Ines", last_name="Duarte")
-    _, token = make_link(client=newcomer)
+    _, token = make_link(client=newcomer, emailed_at=timezone.now())
     verify_identity(client, token, newcomer)
 
     pages = "".join(client.get(step_url(token, step)).content.decode() for step in LINK_STEPS)
