@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 from django import forms
+from django.utils import timezone
 
 from clients.models import Pressure
 from clinic.body import REGIONS, side_choices
@@ -183,11 +184,34 @@ class SessionNoteForm(BodyAreasMixin, forms.ModelForm):
             areas=SimpleNamespace(all=lambda: areas),
         )
 
+    def clean_visit_date(self):
+        return _not_in_the_future(self.cleaned_data.get("visit_date"), "visit date")
+
+    def clean_next_visit_date(self):
+        return _within_years(self.cleaned_data.get("next_visit_date"), 5, "next visit")
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("next_visit_date") and cleaned.get("next_visit_interval_days"):
             self.add_error("next_visit_interval_days", "Give a date or an interval, not both.")
         return cleaned
+
+
+def _not_in_the_future(value, what: str):
+    """A clinical date is the day something happened: not after today, not before 1900."""
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(f"The {what} cannot be in the future.")
+    if value and value.year < 1900:
+        raise forms.ValidationError(f"Check the year of the {what}.")
+    return value
+
+
+def _within_years(value, years: int, what: str):
+    """A planned date: from 1900 up to `years` years ahead."""
+    today = timezone.localdate()
+    if value and (value.year < 1900 or value > today.replace(year=today.year + years, day=min(today.day, 28))):
+        raise forms.ValidationError(f"Check the year of the {what}.")
+    return value
 
 
 class AddendumForm(forms.Form):
@@ -219,6 +243,12 @@ class TreatmentPlanForm(forms.ModelForm):
         }
         help_texts = {"visit_interval_days": "14 for every two weeks."}
 
+    def clean_starts_on(self):
+        return _within_years(self.cleaned_data.get("starts_on"), 1, "plan's start")
+
+    def clean_reassess_on(self):
+        return _within_years(self.cleaned_data.get("reassess_on"), 5, "reassessment")
+
     def clean(self):
         cleaned = super().clean()
         starts, reassess = cleaned.get("starts_on"), cleaned.get("reassess_on")
@@ -240,6 +270,9 @@ class AssessmentForm(forms.ModelForm):
             "gait_notes": forms.Textarea(attrs={"rows": 2}),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def clean_assessed_on(self):
+        return _not_in_the_future(self.cleaned_data.get("assessed_on"), "assessment date")
 
 
 def _blank(choices):
