@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinic.roles import FRONT_DESK, MANAGER, THERAPIST
+from accounts.roles import FRONT_DESK, MANAGER, THERAPIST
 from clinic.tests import flush
 from clinic.tests.factories import UserFactory
 

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from pghistory.middleware import HistoryMiddleware
 
+from audit.access import record_access
 from audit.pages import clinical_page
-from clinic.audit import record_access
 
 # Where a refused visitor is sent: signing in, or its second step (accounts/).
 SIGN_IN_PAGES = {"login", "accounts:two_factor_verify", "accounts:two_factor_setup"}

@@ -42,6 +42,42 @@ from sessions.models import (
 )
 
 
+class AccessLog(models.Model):
+    """Who opened, printed or exported which client's clinical pages (and who was refused).
+
+    Append-only: a database trigger refuses UPDATE, DELETE and TRUNCATE (see migrations).
+    Written through audit.access.record_access. The table keeps the name it was created with
+    (clinic_accesslog), from before the audit trail had an app of its own.
+    """
+
+    class Kind(models.TextChoices):
+        VIEW = "view", "Viewed"
+        PRINT = "print", "Printed"
+        EXPORT = "export", "Exported"
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    page = models.CharField(max_length=100)  # the URL name, e.g. visits:note_detail (never the URL's data)
+    object_id = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIEW)
+    allowed = models.BooleanField(default=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        db_table = "clinic_accesslog"
+        indexes = [
+            models.Index(fields=["client", "-at"], name="accesslog_client"),
+            models.Index(fields=["user", "-at"], name="accesslog_user"),
+            models.Index(fields=["-at"], name="accesslog_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.page} at {self.at:%Y-%m-%d %H:%M}"
+
+
 def _tracking(tracked_model: type[models.Model], *, exclude: tuple[str, ...] = ()) -> type[models.Model]:
     """An abstract event model that snapshots every column of `tracked_model` on insert, update and delete."""
     return pghistory.create_event_model(

@@ -1,6 +1,6 @@
 """Which pages show a client's clinical record, and what the access log calls them.
 
-The access log (clinic.models.AccessLog) gets one line per clinical page opened, printed
+The access log (audit.models.AccessLog) gets one line per clinical page opened, printed
 or refused (audit.middleware.ClinicalAccessMiddleware). A page is known by its URL name
 and the ids in its URL, never by anything else in the URL.
 """
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Subquery
 
+from audit.models import AccessLog
 from clients.models import Client
-from clinic.models import AccessLog
 from intake.models import Intake
 
 MAX_ID = 2**63 - 1  # the largest id PostgreSQL stores (bigint)

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from audit.models import Change
+from audit.models import AccessLog, Change
 from clients.models import Client
-from clinic.models import AccessLog, User
+from clinic.models import User
 
 CLIENT_NUMBER = re.compile(r"#\s*(\d{1,18})")
 

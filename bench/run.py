@@ -82,9 +82,9 @@ def prepare(database: dict) -> dict:
     from django.core.management import call_command
     from django.db.models import Count
 
+    from accounts.roles import THERAPIST
     from clients.models import Client
     from clinic.models import User
-    from clinic.roles import THERAPIST
     from clinic.timeutil import local
     from sessions.models import Appointment, SessionNote
 

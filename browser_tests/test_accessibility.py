@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from accounts.roles import FRONT_DESK, THERAPIST
 from browser_tests.helpers import DESK_CONTEXT, Axe, sign_in, watch
 from clients.tests.factories import ClientFactory
-from clinic.roles import FRONT_DESK, THERAPIST
 from clinic.tests.factories import UserFactory
 from clinic.timeutil import today
 from intake.models import ConsentText, IntakeLink

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from accounts.roles import FRONT_DESK, MANAGER, THERAPIST
 from clients.tests.factories import ClientFactory
-from clinic.roles import FRONT_DESK, MANAGER, THERAPIST
 from clinic.tests.factories import PASSWORD, UserFactory
 from intake.models import IntakeLink
 from sessions.tests.factories import SessionNoteFactory, signed_note

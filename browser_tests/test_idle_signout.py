@@ -12,7 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from accounts.models import FormStash
-from clinic.roles import THERAPIST
+from accounts.roles import THERAPIST
 from clinic.tests.factories import PASSWORD, UserFactory
 from sessions.tests.factories import SessionNoteFactory
 

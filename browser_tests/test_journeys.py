@@ -14,11 +14,11 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from accounts.roles import FRONT_DESK, MANAGER, THERAPIST
+from audit.models import AccessLog
 from browser_tests.helpers import DESK_CONTEXT, sign_in, watch
 from clients.models import Client
 from clients.tests.factories import ClientFactory
-from clinic.models import AccessLog
-from clinic.roles import FRONT_DESK, MANAGER, THERAPIST
 from clinic.tests.factories import UserFactory
 from clinic.timeutil import today
 from intake.models import ConsentText, Intake, IntakeLink

@@ -11,10 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from audit.access import record_access
+from audit.models import AccessLog
 from clients.export import export_filename, record_as_json, record_as_pdf
 from clients.selectors import client_record
-from clinic.audit import record_access
-from clinic.models import AccessLog
 
 CLINICAL = "clinic.view_clinical_records"
 

@@ -7,8 +7,8 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
+        from accounts.roles import sync_role_groups
         from clinic import checks  # noqa: F401  (registers the deploy checks)
-        from clinic.roles import sync_role_groups
         from intake.defaults import ensure_consent_text
         from sessions.vocabulary import ensure_techniques
 

@@ -1,14 +1,13 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils import timezone
 
-from clinic.roles import ROLE_PERMISSIONS, Role
+from accounts.roles import ROLE_PERMISSIONS, Role
 
 
 class StaffManager(UserManager):
     def therapists(self):
         """Active staff in the therapist role, for booking and the day view."""
-        from clinic.roles import THERAPIST
+        from accounts.roles import THERAPIST
 
         return self.filter(groups__name=THERAPIST, is_active=True).order_by("first_name", "last_name", "id")
 
@@ -62,35 +61,3 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.window_start}: {self.count}"
-
-
-class AccessLog(models.Model):
-    """Who opened, printed or exported which client's clinical pages (and who was refused).
-
-    Append-only: a database trigger refuses UPDATE and DELETE (see migrations).
-    Written through clinic.audit.record_access.
-    """
-
-    class Kind(models.TextChoices):
-        VIEW = "view", "Viewed"
-        PRINT = "print", "Printed"
-        EXPORT = "export", "Exported"
-
-    at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey("clinic.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    page = models.CharField(max_length=100)  # the URL name, e.g. visits:note_detail (never the URL's data)
-    object_id = models.CharField(max_length=40, blank=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIEW)
-    allowed = models.BooleanField(default=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client", "-at"], name="accesslog_client"),
-            models.Index(fields=["user", "-at"], name="accesslog_user"),
-            models.Index(fields=["-at"], name="accesslog_recent"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.page} at {self.at:%Y-%m-%d %H:%M}"

@@ -94,6 +94,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "accounts.apps.AccountsConfig",
+    # Operations (database logins, migrate as the owner, backups, the embedded PostgreSQL)
+    # and made-up data (demo clinic, benchmark seed).
+    "ops.apps.OpsConfig",
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [
@@ -151,8 +155,8 @@ TEMPLATES = [
 #   writes records but owns nothing: it cannot ALTER, DROP or TRUNCATE, and may only INSERT
 #   into the audit trail and the access log (grants by `manage.py db_roles`).
 # - DATABASE_OWNER_URL, the owner login: owns the tables; `migrate`, `backup`, `restore` and
-#   `db_roles` switch to it (clinic/db_logins.py). Unset, it is DATABASE_URL (a quick local start).
-# With DATABASE_URL unset, an embedded PostgreSQL (clinic/embedded_db.py) starts with its data
+#   `db_roles` switch to it (ops/db_logins.py). Unset, it is DATABASE_URL (a quick local start).
+# With DATABASE_URL unset, an embedded PostgreSQL (ops/embedded_db.py) starts with its data
 # in .pgdata/, with the same two logins.
 if env.str("DATABASE_URL", default=""):
     _app_database = env.db("DATABASE_URL")
@@ -162,7 +166,7 @@ if env.str("DATABASE_URL", default=""):
 
         raise ImproperlyConfigured("DATABASE_OWNER_URL and DATABASE_URL must name the same database.")
 else:
-    from clinic.embedded_db import EmbeddedDatabaseUnavailable, database_settings
+    from ops.embedded_db import EmbeddedDatabaseUnavailable, database_settings
 
     try:
         _app_database, _owner_database = database_settings(

@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from clinic.roles import THERAPIST
+from accounts.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 from robustness_tests.world import build_world
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.apps import apps
 from django.utils import timezone
 
+from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 from intake.models import IntakeLink
 from intake.tests.factories import IntakeFactory, make_link

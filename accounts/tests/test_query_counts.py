@@ -7,9 +7,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ClinicPolicy
+from accounts.roles import FRONT_DESK, MANAGER, THERAPIST
 from accounts.services import clinic_policy_update, recovery_codes_create
 from accounts.tests.helpers import mark_two_factor_verified
-from clinic.roles import FRONT_DESK, MANAGER, THERAPIST
 from clinic.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts import idle
 from accounts.models import FormStash
+from accounts.roles import THERAPIST
 from accounts.tests.helpers import idle_for
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

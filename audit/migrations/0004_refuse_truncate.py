@@ -3,7 +3,7 @@ signed records and their seals.
 
 Row triggers (UPDATE / DELETE) do not see TRUNCATE, which empties a table in one statement.
 A BEFORE TRUNCATE statement trigger does. The app's login has no TRUNCATE privilege anyway
-(clinic/db_logins.py); this stops the owner and scripts too. (Only a table's owner or a
+(ops/db_logins.py); this stops the owner and scripts too. (Only a table's owner or a
 superuser can drop or disable a trigger; the record seals make what they might do visible.)
 The test suite empties tables between transactional tests: its flush disables these
 triggers around its TRUNCATE (conftest.py), as only the owner can.

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from pghistory.models import Context
 
 from audit import models as audit_models
-from clinic.models import AccessLog
+from audit.models import AccessLog
 from intake.tests.factories import IntakeFactory
 from sessions.tests.factories import AssessmentFactory, TreatmentPlanFactory, add_addendum, signed_note
 from sessions.tests.schedule_factories import AppointmentFactory

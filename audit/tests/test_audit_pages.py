@@ -8,10 +8,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import Change
+from accounts.roles import THERAPIST
+from audit.models import AccessLog, Change
 from clients.tests.factories import ClientFactory
-from clinic.models import AccessLog
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 from intake.models import Intake
 from intake.tests.factories import IntakeFactory, make_link

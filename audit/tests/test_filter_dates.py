@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import AccessLog
+from audit.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client, ClientNameWord
 from clients.tests.factories import ClientFactory
-from clinic.scale import seed
 from clinic.tests.explain import assert_uses_index, plan_of, plan_of_sql
+from demo.scale import seed
 
 pytestmark = pytest.mark.django_db
 

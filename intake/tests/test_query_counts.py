@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import MANAGER
 from clients.tests.factories import ClientFactory
 from clinic.body import REGIONS, Side
-from clinic.roles import MANAGER
 from clinic.tests.factories import UserFactory
 from intake import services
 from intake.tests.factories import IntakeFactory, make_link

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 from sessions import services
 from sessions.models import (

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import factory
 
+from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 from clinic.timeutil import local_datetime, today
 from sessions.models import Appointment, Service, WorkingHours

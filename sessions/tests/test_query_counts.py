@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import THERAPIST
 from clinic.body import REGIONS
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 from intake.tests.factories import IntakeFactory
 from sessions.models import Technique

@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
+from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 from sessions import scheduling
 from sessions.models import Appointment

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
-from clinic.roles import THERAPIST
 from clinic.tests.factories import UserFactory
 from intake.tests.factories import IntakeFactory
 from sessions.models import Appointment, WorkingHours

@@ -20,10 +20,10 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.roles import THERAPIST
 from clients.models import ClientNameWord
 from clinic.body import REGIONS
 from clinic.models import User
-from clinic.roles import THERAPIST
 from sessions import seals
 from sessions.models import SessionNote
 from sessions.vocabulary import DEFAULT_TECHNIQUES

@@ -20,9 +20,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
+from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
-from clinic import backup as backup_module
-from clinic.backup import (
+from clinic.tests.factories import UserFactory
+from intake.tests.factories import IntakeFactory
+from ops import backup as backup_module
+from ops.backup import (
     CHUNK_SIZE,
     ENCRYPTED_MAGIC,
     PG_DUMP_MAGIC,
@@ -34,9 +37,6 @@ from clinic.backup import (
     find_tool,
     restore_command,
 )
-from clinic.roles import THERAPIST
-from clinic.tests.factories import UserFactory
-from intake.tests.factories import IntakeFactory
 from sessions.models import Appointment, Service
 from sessions.tests.factories import AssessmentFactory, TreatmentPlanFactory, add_addendum, signed_note
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.db_logins import grant_app_privileges, use_owner_login
+from ops.db_logins import grant_app_privileges, use_owner_login
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from clinic.backup import BackupError, Database, backup, fernet_from_key
-from clinic.db_logins import use_owner_login
+from ops.backup import BackupError, Database, backup, fernet_from_key
+from ops.db_logins import use_owner_login
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from clinic.backup import BackupError, Database, fernet_from_key, restore
-from clinic.db_logins import grant_app_privileges, separate_app_login, use_owner_login
+from ops.backup import BackupError, Database, fernet_from_key, restore
+from ops.db_logins import grant_app_privileges, separate_app_login, use_owner_login
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.commands.migrate import Command as DjangoMigrate
 
-from clinic.db_logins import grant_app_privileges, separate_app_login, use_owner_login
+from ops.db_logins import grant_app_privileges, separate_app_login, use_owner_login
 
 
 class Command(DjangoMigrate):

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.models import Client
-from clinic.db_logins import use_owner_login
-from clinic.scale import seed as seed_scale
+from demo.scale import seed as seed_scale
+from ops.db_logins import use_owner_login
 
 
 class Command(BaseCommand):

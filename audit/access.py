@@ -1,6 +1,6 @@
-"""Recording who read which client's clinical pages (clinic.models.AccessLog)."""
+"""Recording who read which client's clinical pages (audit.models.AccessLog)."""
 
-from clinic.models import AccessLog
+from audit.models import AccessLog
 from clinic.ratelimit import client_address
 
 

@@ -9,10 +9,10 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.roles import FRONT_DESK, MANAGER, THERAPIST
 from clients.models import Client
-from clinic.demo import load_clinical_histories, load_schedule
 from clinic.models import User
-from clinic.roles import FRONT_DESK, MANAGER, THERAPIST
+from demo.data import load_clinical_histories, load_schedule
 
 DEMO_PASSWORD = "demo-clinic-2026"
 

@@ -1,9 +1,9 @@
-"""Role groups: created from clinic/roles.py and kept in step by sync_role_groups."""
+"""Role groups: created from accounts/roles.py and kept in step by sync_role_groups."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from clinic.roles import FRONT_DESK, MANAGER, ROLE_PERMISSIONS, THERAPIST, sync_role_groups
+from accounts.roles import FRONT_DESK, MANAGER, ROLE_PERMISSIONS, THERAPIST, sync_role_groups
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from clinic.tests.dburl import database_url_for
+from ops.tests.dburl import database_url_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

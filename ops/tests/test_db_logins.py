@@ -19,9 +19,9 @@ from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 from psycopg2 import errors
 
-from clinic.db_logins import APPEND_ONLY_FUNCTIONS, APPEND_ONLY_TABLES_SQL, separate_app_login
-from clinic.models import AccessLog
-from clinic.tests.dburl import database_url_for
+from audit.models import AccessLog
+from ops.db_logins import APPEND_ONLY_FUNCTIONS, APPEND_ONLY_TABLES_SQL, separate_app_login
+from ops.tests.dburl import database_url_for
 from sessions.models import RecordSeal
 from sessions.tests.factories import add_addendum, signed_note
 
