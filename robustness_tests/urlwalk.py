@@ -32,10 +32,9 @@ def _walk(resolver, namespace: str = "", inherited: tuple[str, ...] = ()):
 
 
 def _params(pattern) -> tuple[str, ...]:
-    converters = getattr(pattern, "converters", None)
-    if converters is not None:
-        return tuple(converters)
-    return tuple(pattern.regex.groupindex)
+    # A path() pattern names its parameters as converters; a re_path() one (e.g. the admin's
+    # app_list, "(?P<app_label>...)") has an empty `converters` and only named groups.
+    return tuple(getattr(pattern, "converters", None) or pattern.regex.groupindex)
 
 
 def routes() -> list[Route]:
