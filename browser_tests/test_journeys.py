@@ -148,16 +148,24 @@ def test_front_desk_books_a_visit_is_refused_a_double_booking_and_sends_an_intak
     intake.get_by_role("button", name="Create intake link").click()
 
     see_message(page, "Intake link created and emailed to priya.raman@example.com.")
+    # An emailed link reaches the client only: the page does not show it to staff.
+    expect(page.get_by_label("New intake link (shown only now)")).to_have_count(0)
+    intake = page.get_by_role("region", name="Intake and health history")
+    expect(intake.get_by_role("table")).to_contain_text("priya.raman@example.com")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["priya.raman@example.com"]
+    assert re.search(re.escape(live_server.url + "/intake/f/") + r"[\w-]+/", mail.outbox[0].body)
+    assert IntakeLink.objects.get(client=priya).emailed_to == "priya.raman@example.com"
+
+    # A link to hand over another way (a text message): shown once, to copy.
+    intake.get_by_label("Email it to priya.raman@example.com").uncheck()
+    intake.get_by_role("button", name="Create intake link").click()
+    see_message(page, "Intake link created. Copy it below; it is shown only now.")
     link_box = page.get_by_label("New intake link (shown only now)")
     expect(link_box).to_have_value(re.compile(re.escape(live_server.url + "/intake/f/") + r"[\w-]+/$"))
     expect(link_box).to_have_attribute("readonly", "")
     expect(page.get_by_role("button", name="Copy")).to_be_visible()
-    expect(intake.get_by_role("table")).to_contain_text("priya.raman@example.com")
-    url = link_box.input_value()
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["priya.raman@example.com"]
-    assert url in mail.outbox[0].body
-    assert IntakeLink.objects.get(client=priya).emailed_to == "priya.raman@example.com"
 
     # The link is shown once: a reload no longer shows it.
     page.reload()

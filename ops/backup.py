@@ -208,7 +208,7 @@ def dump_command(pg_dump: Path) -> list[str]:
     return [str(pg_dump), "--format=custom", "--no-password"]
 
 
-def restore_command(pg_restore: Path, database: Database, dump_file: Path) -> list[str]:
+def restore_command(pg_restore: Path, database: Database, dump_file: Path, use_list: Path | None = None) -> list[str]:
     """pg_restore's arguments. The database name is needed on the line (without it pg_restore
     prints SQL instead of restoring); host, user and password stay in the environment."""
     return [
@@ -218,9 +218,29 @@ def restore_command(pg_restore: Path, database: Database, dump_file: Path) -> li
         "--exit-on-error",
         "--single-transaction",
         "--no-password",
+        *([f"--use-list={use_list}"] if use_list else []),
         f"--dbname={database.name}",
         str(dump_file),
     ]
+
+
+def restore_list(pg_restore: Path, dump_file: Path, scratch: Path) -> Path:
+    """The dump's table of contents without the comments on extensions.
+
+    The extensions (pg_trgm, btree_gist) belong to the superuser who created them; the
+    owner login that restores may not comment on them, and the comment is PostgreSQL's own.
+    Everything else, the triggers' comments included, is restored.
+    """
+    try:
+        listing = subprocess.run(
+            [str(pg_restore), "--list", str(dump_file)], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BackupError(f"Cannot read the backup's contents with {pg_restore}: {exc}") from None
+    kept = [line for line in listing.splitlines() if " COMMENT - EXTENSION " not in line]
+    path = scratch / "restore.list"
+    path.write_text("\n".join(kept) + "\n")
+    return path
 
 
 # --- Encryption ------------------------------------------------------------------------------
@@ -386,7 +406,9 @@ def restore(*, database: Database, path: Path, fernet=None) -> None:
         with tempfile.TemporaryFile() as errors:
             try:
                 result = subprocess.run(
-                    restore_command(pg_restore, database, dump_file),
+                    restore_command(
+                        pg_restore, database, dump_file, restore_list(pg_restore, dump_file, Path(scratch))
+                    ),
                     stdout=subprocess.DEVNULL,
                     stderr=errors,
                     env=database.environment(),

@@ -25,3 +25,30 @@ def check_app_database_login(app_configs=None, databases=None, **kwargs):
             for problem in problems
         ]
     return warnings
+
+
+@register(Tags.database, deploy=True)
+def check_trigram_operator_cost(app_configs=None, databases=None, **kwargs):
+    """Typo search plans well only when pg_trgm's operators carry their real cost (clients 0006)."""
+    from django.db import connections
+
+    warnings = []
+    for alias in databases or ():
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT min(procost) FROM pg_proc WHERE proname = 'similarity_op'")
+                (cost,) = cursor.fetchone()
+        except DatabaseError:
+            continue  # check_app_database_login reports an unreachable database
+        if cost is not None and cost < 100:
+            warnings.append(
+                Warning(
+                    "pg_trgm's similarity operators are priced as cheap (COST 1): typo search reads the "
+                    "whole name lexicon instead of its trigram index.",
+                    hint="As a PostgreSQL superuser, in the clinic's database: ALTER FUNCTION "
+                    "similarity_op(text, text) COST 100; and the same for word_similarity_op and "
+                    "word_similarity_commutator_op (README: Database logins).",
+                    id="clinic.W003",
+                )
+            )
+    return warnings

@@ -252,3 +252,19 @@ def test_deploy_check_warns_when_the_app_connects_as_the_owner(app_login):
     assert result.returncode != 0
     assert "clinic.W001" in result.stderr + result.stdout
     assert "is a superuser" in result.stderr + result.stdout or "owns" in result.stderr + result.stdout
+
+
+def test_deploy_check_warns_when_trigram_operators_look_cheap():
+    from ops.checks import check_trigram_operator_cost
+
+    assert check_trigram_operator_cost(databases=["default"]) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            return  # only a superuser may change the cost to show the warning
+        cursor.execute("ALTER FUNCTION similarity_op(text, text) COST 1")
+    try:
+        assert [w.id for w in check_trigram_operator_cost(databases=["default"])] == ["clinic.W003"]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER FUNCTION similarity_op(text, text) COST 100")
