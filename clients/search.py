@@ -38,14 +38,22 @@ ACCENTED = "".join(accented for accented in _FOLDS.values())
 PLAIN = "".join(plain * len(accented) for plain, accented in _FOLDS.items())
 _TABLE = str.maketrans(ACCENTED, PLAIN)
 _SPACES = re.compile(r"\s+")
-_NON_DIGITS = re.compile(r"\D")
+# 0-9 only: PostgreSQL's \D (phone_digits) keeps no other digits ("٥", "５").
+_NON_DIGITS = re.compile(r"\D", re.ASCII)
+# PostgreSQL's lower() maps each character to one; Python's turns "İ" into "i" and a combining
+# dot, and a word-final "Σ" into "ς". Those two are lowered PostgreSQL's way first.
+_AS_POSTGRESQL_LOWERS = str.maketrans({"İ": "i", "Σ": "σ"})
 _WORD_SPLIT = re.compile(r"[\s-]+")
+
+
+def _lower(text: str) -> str:
+    """str.lower() as PostgreSQL's lower() does it (clients/tests/test_twins.py compares them)."""
+    return text.translate(_AS_POSTGRESQL_LOWERS).lower()
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced: 'Zoë  O’Brien' -> "zoe o'brien"."""
-    folded = (text or "").lower().translate(_TABLE)
-    # Characters that lower() expands ("ß" stays one character in PostgreSQL and Python).
+    folded = _lower(text or "").translate(_TABLE)
     return _SPACES.sub(" ", folded).strip()
 
 
@@ -85,7 +93,7 @@ _WORDS = re.compile(r"[^\W_]+")
 def _trigrams(text: str) -> set[str]:
     """pg_trgm's trigrams: each word padded with two spaces before and one after."""
     grams = set()
-    for word in _WORDS.findall(text.lower()):
+    for word in _WORDS.findall(_lower(text)):
         padded = f"  {word} "
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return grams
