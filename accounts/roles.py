@@ -38,9 +38,9 @@ _INTAKE_DESK = [
 
 # The schedule: everyone books and runs visits.
 _SCHEDULE = [
-    "visits.view_appointment",
-    "visits.add_appointment",
-    "visits.change_appointment",
+    "scheduling.view_appointment",
+    "scheduling.add_appointment",
+    "scheduling.change_appointment",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -50,13 +50,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CLIENT_PROFILE,
         *_INTAKE_DESK,
         *_SCHEDULE,
-        "visits.view_service",
-        "visits.add_service",
-        "visits.change_service",
-        "visits.view_workinghours",
-        "visits.add_workinghours",
-        "visits.change_workinghours",
-        "visits.delete_workinghours",
+        "scheduling.view_service",
+        "scheduling.add_service",
+        "scheduling.change_service",
+        "scheduling.view_workinghours",
+        "scheduling.add_workinghours",
+        "scheduling.change_workinghours",
+        "scheduling.delete_workinghours",
         "visits.view_technique",
         "visits.add_technique",
         "visits.change_technique",

@@ -29,9 +29,9 @@ from django.utils.dateparse import parse_datetime
 
 from clients.models import Client
 from intake.models import Intake, IntakeArea, IntakeHistoryEvent
+from scheduling.models import Appointment
 from sessions.models import (
     Addendum,
-    Appointment,
     Assessment,
     NoteArea,
     PalpationFinding,

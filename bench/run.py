@@ -86,7 +86,8 @@ def prepare(database: dict) -> dict:
     from clients.models import Client
     from clinic.models import User
     from clinic.timeutil import local
-    from sessions.models import Appointment, SessionNote
+    from scheduling.models import Appointment
+    from sessions.models import SessionNote
 
     call_command("migrate", verbosity=0)
     seeded = None

@@ -19,8 +19,8 @@ from clinic.tests.factories import UserFactory
 from clinic.timeutil import today
 from intake.models import ConsentText, IntakeLink
 from intake.tests.factories import IntakeFactory
+from scheduling.tests.factories import AppointmentFactory, WorkingHoursFactory, at
 from sessions.tests.factories import AssessmentFactory, SessionNoteFactory, TreatmentPlanFactory, signed_note
-from sessions.tests.schedule_factories import AppointmentFactory, WorkingHoursFactory, at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,7 +109,7 @@ def test_staff_pages_have_no_serious_accessibility_violations(live_server, page:
     expect(page.get_by_role("heading", name="Pain before and after each visit")).to_be_visible()
     axe.check(page, "progress")
 
-    page.goto(live_server.url + reverse("visits:day"))
+    page.goto(live_server.url + reverse("scheduling:day"))
     expect(page.get_by_role("table", name=re.compile("Visits of the day"))).to_contain_text("Barnaby-Quist")
     axe.check(page, "day calendar")
 

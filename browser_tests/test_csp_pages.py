@@ -15,8 +15,8 @@ from accounts.roles import FRONT_DESK, MANAGER, THERAPIST
 from clients.tests.factories import ClientFactory
 from clinic.tests.factories import PASSWORD, UserFactory
 from intake.models import IntakeLink
+from scheduling.tests.factories import AppointmentFactory, at
 from sessions.tests.factories import SessionNoteFactory, signed_note
-from sessions.tests.schedule_factories import AppointmentFactory, at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,7 +84,7 @@ def test_front_desk_pages_keep_to_the_policy(live_server, page: Page, clinic_day
     open_menu(page)
     visit(page, live_server.url + client_record.get_absolute_url(), errors)
     visit(page, live_server.url + reverse("clients:new"), errors)
-    visit(page, live_server.url + reverse("visits:day"), errors)
+    visit(page, live_server.url + reverse("scheduling:day"), errors)
     expect(page.get_by_text("Barnaby-Quist").first).to_be_visible()
     assert not errors, errors
 
@@ -100,7 +100,7 @@ def test_therapist_pages_keep_to_the_policy(live_server, page: Page, clinic_day)
     visit(page, live_server.url + reverse("visits:note_edit", args=[client_record.pk, draft.pk]), errors)
     # The note form's body map and area list (static/js/body_map.js, note_form.js).
     page.locator('select[data-body-region="shoulder"]').first.select_option("left")
-    visit(page, live_server.url + reverse("visits:dashboard"), errors)
+    visit(page, live_server.url + reverse("scheduling:dashboard"), errors)
     open_menu(page)
     assert not errors, errors
 

@@ -23,9 +23,10 @@ from clinic.tests.factories import UserFactory
 from clinic.timeutil import today
 from intake.models import ConsentText, Intake, IntakeLink
 from intake.tests.factories import IntakeFactory
-from sessions.models import Appointment, SessionNote
+from scheduling.models import Appointment
+from scheduling.tests.factories import ServiceFactory, WorkingHoursFactory, next_weekday
+from sessions.models import SessionNote
 from sessions.tests.factories import signed_note
-from sessions.tests.schedule_factories import ServiceFactory, WorkingHoursFactory, next_weekday
 
 pytestmark = [
     pytest.mark.browser,

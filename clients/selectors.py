@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404
 
 from clients.models import Client
 from intake.models import Intake
-from sessions.models import Addendum, Appointment, Assessment, SessionNote, TreatmentPlan
+from scheduling.models import Appointment
+from sessions.models import Addendum, Assessment, SessionNote, TreatmentPlan
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from clients.forms import ClientForm
 from clients.models import Client, is_ranked_search
 from clients.services import client_save
 from intake.selectors import client_intake_panel
-from sessions.selectors import upcoming_appointments
+from scheduling.selectors import upcoming_appointments
 
 PAGE_SIZE = 25
 DROPDOWN_SIZE = 8
@@ -136,7 +136,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.select_related("created_by", "updated_by"), pk=pk)
     panel = client_intake_panel(client=client, user=request.user, new_link=request.session.pop("new_intake_link", None))
-    upcoming = upcoming_appointments(client) if request.user.has_perm("visits.view_appointment") else []
+    upcoming = upcoming_appointments(client) if request.user.has_perm("scheduling.view_appointment") else []
     return render(request, "clients/client_detail.html", {"client": client, "panel": panel, "upcoming": upcoming})
 
 

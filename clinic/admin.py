@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from clinic.models import User
-from sessions.models import WorkingHours
+from scheduling.models import WorkingHours
 
 
 class WorkingHoursInline(admin.TabularInline):

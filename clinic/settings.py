@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "clients.apps.ClientsConfig",
     "intake.apps.IntakeConfig",
     "sessions.apps.VisitsConfig",
+    "scheduling.apps.SchedulingConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

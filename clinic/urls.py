@@ -19,6 +19,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("intake/", include("intake.urls")),
     path("", include("sessions.urls")),
+    path("", include("scheduling.urls")),
     # The manager's audit log (/audit/) and each client's access history (/clients/<id>/access/).
     path("", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.has_perm("clinic.view_clinical_records") and not request.user.has_perm("clinic.manage_clinic"):
-        return redirect("visits:dashboard")
+        return redirect("scheduling:dashboard")
     if request.user.has_perm("clients.view_client"):
         return redirect("clients:list")
     return redirect("password_change")

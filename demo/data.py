@@ -274,8 +274,8 @@ def load_schedule(*, therapists, rng: random.Random) -> int:
     from datetime import time as clock
 
     from clinic.timeutil import local_datetime, today
-    from sessions import scheduling
-    from sessions.models import Appointment, Service, WorkingHours
+    from scheduling import services as booking
+    from scheduling.models import Appointment, Service, WorkingHours
 
     for position, (name, minutes, fee) in enumerate(SERVICES, start=1):
         Service.objects.get_or_create(
@@ -299,7 +299,7 @@ def load_schedule(*, therapists, rng: random.Random) -> int:
             for hour in rng.sample([9, 10, 11, 13, 14, 15, 16], 4):
                 service = rng.choice(services[:2])
                 try:
-                    scheduling.appointment_book(
+                    booking.appointment_book(
                         client=rng.choice(clients),
                         therapist=therapist,
                         service=service,
@@ -307,6 +307,6 @@ def load_schedule(*, therapists, rng: random.Random) -> int:
                         desk_notes="",
                     )
                     booked += 1
-                except scheduling.BookingConflict:
+                except booking.BookingConflict:
                     pass
     return booked

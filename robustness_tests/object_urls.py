@@ -117,7 +117,7 @@ CASES: dict[str, list[Case]] = {
         )
     ],
     # The schedule: everyone books and runs visits; services are the manager's.
-    "visits:service_edit": [
+    "scheduling:service_edit": [
         Case(
             "service",
             lambda w: {"pk": w.service.pk},
@@ -131,17 +131,17 @@ CASES: dict[str, list[Case]] = {
             },
         )
     ],
-    "visits:appointment_detail": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
-    "visits:appointment_reschedule": [
+    "scheduling:appointment_detail": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
+    "scheduling:appointment_reschedule": [
         Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF, post=_reschedule)
     ],
-    "visits:appointment_cancel": [
+    "scheduling:appointment_cancel": [
         Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF, post=lambda w: {"reason": "Outsider"})
     ],
-    "visits:appointment_no_show": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
-    "visits:appointment_check_in": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
-    "visits:appointment_complete": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
-    "visits:receipt": [Case("completed visit", lambda w: {"pk": w.a.completed_appointment.pk}, STAFF)],
+    "scheduling:appointment_no_show": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
+    "scheduling:appointment_check_in": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
+    "scheduling:appointment_complete": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
+    "scheduling:receipt": [Case("completed visit", lambda w: {"pk": w.a.completed_appointment.pk}, STAFF)],
     # Clinical records: therapists and the manager; front desk never. Every lookup is scoped
     # to the client in the URL: another client's record id is a 404 for everyone.
     "visits:chart": [Case("client", lambda w: {"client_pk": w.a.client.pk}, CLINICAL)],

@@ -46,7 +46,7 @@ def test_nul_in_a_query_string_is_not_a_server_error(as_manager, world, url):
 @pytest.mark.parametrize("value", ["²", "٣x", "1²", "abc", "-1", ""])
 def test_an_id_that_is_not_a_number_is_not_found_not_a_server_error(as_therapist, as_front_desk, world, value):
     """str.isdigit() accepts "²", which int() refuses; these ids come from query strings and forms."""
-    assert as_front_desk.get(reverse("visits:book"), {"client": value}).status_code in (200, 404)
+    assert as_front_desk.get(reverse("scheduling:book"), {"client": value}).status_code in (200, 404)
     assessment = reverse("visits:assessment_new", args=[world.a.client.pk])
     assert as_therapist.get(assessment, {"note": value}).status_code in (200, 404)
     attach = reverse("intake:match_attach", args=[world.unmatched_intake.pk])
@@ -64,11 +64,11 @@ def test_a_booking_at_the_end_of_the_calendar_is_refused_not_a_server_error(as_f
         "time": "23:45",
         "outside_hours_ok": "on",
     }
-    response = as_front_desk.post(reverse("visits:book"), book)
+    response = as_front_desk.post(reverse("scheduling:book"), book)
     assert response.status_code == 200
     assert b"Choose a date within" in response.content
 
     move = {"therapist": world.therapist.pk, "date": day, "time": "23:45", "outside_hours_ok": "on"}
-    response = as_front_desk.post(reverse("visits:appointment_reschedule", args=[world.a.appointment.pk]), move)
+    response = as_front_desk.post(reverse("scheduling:appointment_reschedule", args=[world.a.appointment.pk]), move)
     assert response.status_code == 200
     assert b"Choose a date within" in response.content

@@ -88,7 +88,7 @@ def test_every_form_on_the_page_survives_hostile_input(http_for, world, name):
 
 
 # Pages whose dated form shows only with a query: the booking form, once a client is chosen.
-DATED_FORM_QUERY = {"visits:book": lambda w: {"client": w.a.client.pk}}
+DATED_FORM_QUERY = {"scheduling:book": lambda w: {"client": w.a.client.pk}}
 
 
 @pytest.mark.parametrize("name", _page_names())

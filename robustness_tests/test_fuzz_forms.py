@@ -29,7 +29,8 @@ from robustness_tests.payloads import (
     form_data,
     rolled_back,
 )
-from sessions.models import Appointment, Assessment, TreatmentPlan
+from scheduling.models import Appointment
+from sessions.models import Assessment, TreatmentPlan
 from sessions.tests.helpers import NOTE_TEXT_FIELDS, assessment_form_data, note_form_data
 
 
@@ -354,11 +355,11 @@ def test_fuzz_booking(as_front_desk, world, data):
 
     def pages(response):
         appointment = Appointment.objects.order_by("-pk").first()
-        return [response["Location"], reverse("visits:appointment_detail", args=[appointment.pk])]
+        return [response["Location"], reverse("scheduling:appointment_detail", args=[appointment.pk])]
 
     drawn = data.draw(form_data(baseline))
     with rolled_back():
-        check(http, reverse("visits:book"), drawn, shown={"desk_notes"}, pages=pages)
+        check(http, reverse("scheduling:book"), drawn, shown={"desk_notes"}, pages=pages)
 
 
 @FUZZ
@@ -374,7 +375,7 @@ def test_fuzz_reschedule(as_front_desk, world, data):
     }
     drawn = data.draw(form_data(baseline))
     with rolled_back():
-        check(http, reverse("visits:appointment_reschedule", args=[appointment.pk]), drawn)
+        check(http, reverse("scheduling:appointment_reschedule", args=[appointment.pk]), drawn)
 
 
 @FUZZ
@@ -384,7 +385,7 @@ def test_fuzz_cancel(as_front_desk, world, data):
     appointment = world.a.appointment
     drawn = data.draw(form_data({"reason": "Client is ill"}))
     with rolled_back():
-        check(http, reverse("visits:appointment_cancel", args=[appointment.pk]), drawn, shown={"reason"})
+        check(http, reverse("scheduling:appointment_cancel", args=[appointment.pk]), drawn, shown={"reason"})
 
 
 SERVICE_BASELINE = {"name": "Hot stone", "duration_minutes": "60", "fee": "95.00", "active": "on", "position": "10"}
@@ -396,7 +397,7 @@ def test_fuzz_service_create(as_manager, data):
     http = as_manager
     drawn = data.draw(form_data(SERVICE_BASELINE))
     with rolled_back():
-        check(http, reverse("visits:services"), drawn, shown={"name"})
+        check(http, reverse("scheduling:services"), drawn, shown={"name"})
 
 
 @FUZZ
@@ -405,7 +406,7 @@ def test_fuzz_service_edit(as_manager, world, data):
     http = as_manager
     drawn = data.draw(form_data(SERVICE_BASELINE))
     with rolled_back():
-        check(http, reverse("visits:service_edit", args=[world.service.pk]), drawn, shown={"name"})
+        check(http, reverse("scheduling:service_edit", args=[world.service.pk]), drawn, shown={"name"})
 
 
 # --- Dates at the edges of the calendar, in every known dated form ----------------------------------
@@ -422,7 +423,7 @@ def _chart_pages(w):
         response["Location"],
         reverse("visits:chart", args=[client_pk]),
         reverse("visits:progress", args=[client_pk]),
-        reverse("visits:recalls"),
+        reverse("scheduling:recalls"),
     ]
 
 
@@ -473,7 +474,7 @@ DATED_FORMS = {
     ),
     "booking": (
         "as_front_desk",
-        lambda w: reverse("visits:book"),
+        lambda w: reverse("scheduling:book"),
         lambda w: {
             "client": str(w.a.client.pk),
             "therapist": str(w.therapist.pk),
@@ -487,7 +488,7 @@ DATED_FORMS = {
     ),
     "reschedule": (
         "as_front_desk",
-        lambda w: reverse("visits:appointment_reschedule", args=[w.a.appointment.pk]),
+        lambda w: reverse("scheduling:appointment_reschedule", args=[w.a.appointment.pk]),
         lambda w: {
             "therapist": str(w.therapist.pk),
             "date": _future_day(30),
@@ -637,7 +638,7 @@ STORED_TEXT = {
     ),
     "booking": (
         "as_front_desk",
-        lambda w: reverse("visits:book"),
+        lambda w: reverse("scheduling:book"),
         lambda w: {
             "client": str(w.a.client.pk),
             "therapist": str(w.therapist.pk),
@@ -648,16 +649,16 @@ STORED_TEXT = {
             "outside_hours_ok": "on",
         },
         {"desk_notes"},
-        lambda w: [reverse("visits:appointment_detail", args=[_latest(Appointment).pk])],
+        lambda w: [reverse("scheduling:appointment_detail", args=[_latest(Appointment).pk])],
     ),
     "cancellation": (
         "as_front_desk",
-        lambda w: reverse("visits:appointment_cancel", args=[w.a.appointment.pk]),
+        lambda w: reverse("scheduling:appointment_cancel", args=[w.a.appointment.pk]),
         lambda w: {"reason": "Client is ill"},
         {"reason"},
         None,
     ),
-    "service": ("as_manager", lambda w: reverse("visits:services"), lambda w: SERVICE_BASELINE, {"name"}, None),
+    "service": ("as_manager", lambda w: reverse("scheduling:services"), lambda w: SERVICE_BASELINE, {"name"}, None),
     "consent text": (
         "as_manager",
         lambda w: reverse("intake:consent"),

@@ -11,7 +11,9 @@ from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
 from intake.models import IntakeLink
 from intake.tests.factories import IntakeFactory, make_link
-from sessions.models import Appointment, Technique
+from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory, ServiceFactory, WorkingHoursFactory
+from sessions.models import Technique
 from sessions.tests.factories import (
     AssessmentFactory,
     SessionNoteFactory,
@@ -19,7 +21,6 @@ from sessions.tests.factories import (
     add_addendum,
     signed_note,
 )
-from sessions.tests.schedule_factories import AppointmentFactory, ServiceFactory, WorkingHoursFactory
 
 
 @dataclass

@@ -1,12 +1,13 @@
 from types import SimpleNamespace
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from clients.models import Pressure
 from clinic.body import REGIONS, side_choices
 from intake.vocabulary import PAIN_CHOICES
-from sessions.models import Appointment, Assessment, SessionNote, Technique, TreatmentPlan
+from sessions.models import Assessment, SessionNote, Technique, TreatmentPlan
 from sessions.services import missing_for_signature
 from sessions.vocabulary import Movement, Posture, RomResult, Severity, Temperature, TestSide, Texture
 
@@ -148,9 +149,12 @@ class SessionNoteForm(BodyAreasMixin, forms.ModelForm):
         self.fields["version"].initial = note.version
         self.add_area_fields(techniques, note.areas.all() if note.pk else ())
         if not self.is_bound and note.pk and note.duration_minutes is None:
-            visit = Appointment.objects.filter(note=note).values_list("starts_at", "ends_at").first()
+            try:
+                visit = note.appointment  # the booked visit this note records (scheduling.Appointment.note)
+            except ObjectDoesNotExist:
+                visit = None
             if visit:
-                self.initial["duration_minutes"] = round((visit[1] - visit[0]).total_seconds() / 60)
+                self.initial["duration_minutes"] = round((visit.ends_at - visit.starts_at).total_seconds() / 60)
         self.signing_needs = missing_for_signature(self._as_shown())
         for need in self.signing_needs:
             name = SIGNING_FIELDS.get(need)

@@ -5,12 +5,11 @@ from collections import Counter, defaultdict
 from django.core.paginator import Paginator
 from django.db.models import F, Value
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from clinic.body import REGIONS_BY_CODE, area_label
 from intake.models import Intake
 from sessions.charts import LineChart, Series
-from sessions.models import Addendum, Appointment, Assessment, NoteArea, RangeOfMotionTest, SessionNote, TreatmentPlan
+from sessions.models import Addendum, Assessment, NoteArea, RangeOfMotionTest, SessionNote, TreatmentPlan
 from sessions.vocabulary import ROM_RESULT_SCORE, Movement, RomResult
 
 TIMELINE_PAGE_SIZE = 20
@@ -202,13 +201,3 @@ def region_heat_map(client) -> tuple[dict, list]:
     highlights = {key: count / most for key, count in counts.items()}
     table = sorted(((area_label(r, s), n) for (r, s), n in counts.items()), key=lambda row: -row[1])
     return highlights, table
-
-
-def upcoming_appointments(client, limit: int = 5):
-    """The client's next live visits (for the profile page)."""
-    return list(
-        Appointment.objects.live()
-        .filter(client=client, starts_at__gte=timezone.now())
-        .select_related("therapist", "service")
-        .order_by("starts_at")[:limit]
-    )

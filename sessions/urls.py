@@ -1,28 +1,10 @@
 from django.urls import path
 
-from sessions import schedule_views, views
+from sessions import views
 
 app_name = "visits"
 
 urlpatterns = [
-    path("schedule/", schedule_views.day_view, name="day"),
-    path("schedule/week/", schedule_views.week_view, name="week"),
-    path("schedule/book/", schedule_views.book, name="book"),
-    path("schedule/recalls/", schedule_views.recalls, name="recalls"),
-    path("schedule/services/", schedule_views.services, name="services"),
-    path("schedule/services/<int:pk>/", schedule_views.service_edit, name="service_edit"),
-    path("schedule/appointments/<int:pk>/", schedule_views.appointment_detail, name="appointment_detail"),
-    path(
-        "schedule/appointments/<int:pk>/reschedule/",
-        schedule_views.appointment_reschedule,
-        name="appointment_reschedule",
-    ),
-    path("schedule/appointments/<int:pk>/cancel/", schedule_views.appointment_cancel, name="appointment_cancel"),
-    path("schedule/appointments/<int:pk>/no-show/", schedule_views.appointment_no_show, name="appointment_no_show"),
-    path("schedule/appointments/<int:pk>/check-in/", schedule_views.appointment_check_in, name="appointment_check_in"),
-    path("schedule/appointments/<int:pk>/complete/", schedule_views.appointment_complete, name="appointment_complete"),
-    path("schedule/appointments/<int:pk>/receipt/", schedule_views.receipt, name="receipt"),
-    path("visits/", views.dashboard, name="dashboard"),
     path("clients/<int:client_pk>/chart/", views.chart, name="chart"),
     path("clients/<int:client_pk>/progress/", views.progress, name="progress"),
     path("clients/<int:client_pk>/notes/new/", views.note_new, name="note_new"),

@@ -23,7 +23,6 @@ from sessions.forms import (
     TreatmentPlanForm,
 )
 from sessions.models import Assessment, SessionNote, TreatmentPlan
-from sessions.schedule_views import todays_visits
 
 CLINICAL = "clinic.view_clinical_records"
 clinical_only = permission_required(CLINICAL, raise_exception=True)
@@ -31,26 +30,6 @@ clinical_only = permission_required(CLINICAL, raise_exception=True)
 
 def _client(pk: int) -> Client:
     return get_object_or_404(Client, pk=pk)
-
-
-@clinical_only
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The therapist's desk: drafts left unsigned, and recent notes."""
-    notes = SessionNote.objects.filter(therapist=request.user).select_related("client")
-    return render(
-        request,
-        "visits/dashboard.html",
-        {
-            "overdue": list(
-                SessionNote.objects.overdue_drafts(therapist=request.user)
-                .select_related("client")
-                .order_by("created_at")
-            ),
-            "drafts": list(notes.drafts().order_by("-created_at")[:20]),
-            "recent": list(notes.signed().order_by("-signed_at")[:10]),
-            "today_visits": todays_visits(request.user),
-        },
-    )
 
 
 @clinical_only

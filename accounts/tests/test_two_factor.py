@@ -53,7 +53,7 @@ def recovery_codes_from(response) -> list[str]:
 
 def test_manager_without_authenticator_is_sent_to_set_up_from_any_page(client, manager):
     client.force_login(manager)
-    for name in ["home", "clients:list", "visits:services", "accounts:security", "admin:index"]:
+    for name in ["home", "clients:list", "scheduling:services", "accounts:security", "admin:index"]:
         path = reverse(name)
         response = client.get(path)
         assert response.status_code == 302, name
@@ -182,7 +182,7 @@ def test_clinic_wide_switch_sends_a_therapist_to_set_up(client, therapist):
     ClinicPolicy.objects.create(pk=1, require_two_factor=True)
     client.force_login(therapist)
 
-    response = client.get(reverse("visits:dashboard"))
+    response = client.get(reverse("scheduling:dashboard"))
 
     assert response["Location"].startswith(SETUP)
     page = client.get(SETUP).content.decode()

@@ -169,8 +169,8 @@ def test_other_pages_are_not_recorded(client, therapist, client_record):
 
     for url in [
         reverse("clients:list") + "?q=Quarshie",
-        reverse("visits:day"),
-        reverse("visits:dashboard"),
+        reverse("scheduling:day"),
+        reverse("scheduling:dashboard"),
         reverse("intake:review_queue"),
     ]:
         assert client.get(url).status_code == 200

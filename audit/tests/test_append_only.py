@@ -9,8 +9,8 @@ from pghistory.models import Context
 from audit import models as audit_models
 from audit.models import AccessLog
 from intake.tests.factories import IntakeFactory
+from scheduling.tests.factories import AppointmentFactory
 from sessions.tests.factories import AssessmentFactory, TreatmentPlanFactory, add_addendum, signed_note
-from sessions.tests.schedule_factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 

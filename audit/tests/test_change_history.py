@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
 from audit.models import Change
@@ -14,6 +15,7 @@ from clients.models import Client
 from intake.models import Intake
 from intake.tests.factories import IntakeFactory, make_link
 from intake.tests.helpers import LINK_STEPS, fill_steps, verify_identity
+from scheduling.tests.factories import AppointmentFactory
 from sessions.models import SessionNote, TreatmentPlan
 from sessions.tests.factories import (
     AssessmentFactory,
@@ -22,7 +24,6 @@ from sessions.tests.factories import (
     add_addendum,
     signed_note,
 )
-from sessions.tests.schedule_factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ TRACKED = {
         "pain",
         2,
     ),
-    "visits.appointment": (lambda client: AppointmentFactory(client=client), "desk_notes", "Parks at the back"),
+    "scheduling.appointment": (lambda client: AppointmentFactory(client=client), "desk_notes", "Parks at the back"),
 }
 
 
@@ -236,7 +237,10 @@ def test_rows_that_existed_before_the_audit_trail_get_a_baseline_snapshot(client
     """Migration 0002 snapshots existing rows, so their first change still shows the values before."""
     migration = importlib.import_module("audit.migrations.0002_append_only_view_baseline")
 
-    migration.snapshot_existing_rows(apps, SimpleNamespace(connection=connection))
+    # The models as they stood at that migration (the appointment book has moved app since).
+    state = MigrationLoader(connection).project_state(("audit", "0002_append_only_view_baseline"))
+
+    migration.snapshot_existing_rows(state.apps, SimpleNamespace(connection=connection))
 
     baseline = [c for c in history(client_record) if c.action == Change.Action.BASELINE]
 

@@ -18,7 +18,7 @@ from clients.selectors import client_record as select_record
 from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
 from intake.tests.factories import IntakeFactory
-from sessions.models import Appointment, Service
+from scheduling.models import Appointment, Service
 from sessions.tests.factories import (
     AssessmentFactory,
     SessionNoteFactory,

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
         "admin:index",
         "admin:clinic_user_changelist",
         "admin:visits_technique_changelist",
-        "admin:visits_service_changelist",
-        "admin:visits_workinghours_changelist",
+        "admin:scheduling_service_changelist",
+        "admin:scheduling_workinghours_changelist",
         "admin:clients_client_changelist",
     ],
 )

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from clients.tests.factories import ClientFactory
 from clinic.timeutil import today
+from scheduling.tests.factories import AppointmentFactory, ServiceFactory, at
 from sessions.tests.factories import SessionNoteFactory, signed_note
-from sessions.tests.schedule_factories import AppointmentFactory, ServiceFactory, at
 
 pytestmark = pytest.mark.django_db
 

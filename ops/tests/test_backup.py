@@ -37,7 +37,7 @@ from ops.backup import (
     find_tool,
     restore_command,
 )
-from sessions.models import Appointment, Service
+from scheduling.models import Appointment, Service
 from sessions.tests.factories import AssessmentFactory, TreatmentPlanFactory, add_addendum, signed_note
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
@@ -21,15 +20,3 @@ def other_client(db):
 @pytest.fixture
 def other_therapist(db):
     return UserFactory(role=THERAPIST, username="thera2")
-
-
-@pytest.fixture
-def clinic_clock(monkeypatch):
-    """Set the clock the app reads: `clinic_clock(at(day, "18:00"))`. Everything that asks
-    django.utils.timezone.now() (today() too) sees that moment; visits run by it (check-in from
-    their day on, completion once started)."""
-
-    def set_to(moment):
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return set_to

@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinic.body import REGIONS
 from intake.models import Intake
 from intake.tests.factories import IntakeFactory
+from scheduling.tests.factories import AppointmentFactory, ServiceFactory, at
 from sessions.models import Addendum, SessionNote
 from sessions.selectors import TIMELINE_PAGE_SIZE
 from sessions.tests.factories import (
@@ -18,7 +19,6 @@ from sessions.tests.factories import (
     add_addendum,
     signed_note,
 )
-from sessions.tests.schedule_factories import AppointmentFactory, ServiceFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -343,10 +343,10 @@ def test_dashboard_queries_do_not_grow_with_notes_and_todays_visits(
     client.force_login(therapist)
 
     with django_assert_max_num_queries(DASHBOARD_QUERIES) as few:
-        client.get(reverse("visits:dashboard"))
+        client.get(reverse("scheduling:dashboard"))
     add_notes(range(5, 60))
     with django_assert_num_queries(len(few)):
-        response = client.get(reverse("visits:dashboard"))
+        response = client.get(reverse("scheduling:dashboard"))
 
     assert len(response.context["today_visits"]) == 60
     assert len(response.context["overdue"]) == 60

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from clinic.tests.explain import assert_page_reads_use_indexes, assert_uses_index, plan_of
 from clinic.timeutil import day_bounds
-from sessions.models import Appointment, SessionNote
+from scheduling.models import Appointment
+from scheduling.tests.factories import AppointmentFactory, at
+from sessions.models import SessionNote
 from sessions.tests.factories import SessionNoteFactory, TreatmentPlanFactory, add_addendum, signed_note
-from sessions.tests.schedule_factories import AppointmentFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -70,4 +71,4 @@ def test_the_day_calendar_reads_only_through_indexes(client, front_desk, therapi
         AppointmentFactory(therapist=therapist, starts_at=at(day, hour))
     client.force_login(front_desk)
 
-    assert_page_reads_use_indexes(client, reverse("visits:day"), {"date": day.isoformat()})
+    assert_page_reads_use_indexes(client, reverse("scheduling:day"), {"date": day.isoformat()})

@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic.timeutil import today
 from intake.models import Intake
 from intake.tests.factories import IntakeFactory
+from scheduling.tests.factories import AppointmentFactory, ServiceFactory, at
 from sessions import services
 from sessions.forms import SIGNING_FIELDS
 from sessions.models import SessionNote
@@ -21,7 +22,6 @@ from sessions.tests.factories import (
     signed_note,
 )
 from sessions.tests.helpers import note_form_data
-from sessions.tests.schedule_factories import AppointmentFactory, ServiceFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -374,7 +374,7 @@ def test_checking_in_opens_the_note_with_the_visits_length_filled_in(client, the
     )
     client.force_login(therapist)
 
-    response = client.post(reverse("visits:appointment_check_in", args=[visit.pk]), follow=True)
+    response = client.post(reverse("scheduling:appointment_check_in", args=[visit.pk]), follow=True)
 
     html = response.content.decode()
     assert re.search(r'name="duration_minutes" value="75"', html)
@@ -584,7 +584,7 @@ def test_dashboard_lists_drafts_unsigned_for_more_than_a_day(client, therapist, 
     signed_note(therapist=therapist, created_at=timezone.now() - timedelta(days=3), client__first_name="Donewell")
     client.force_login(therapist)
 
-    html = client.get(reverse("visits:dashboard")).content.decode()
+    html = client.get(reverse("scheduling:dashboard")).content.decode()
 
     overdue = html[html.index("Unsigned for more than 24 hours") : html.index('id="drafts-heading"')]
     assert "Overdueton" in overdue
@@ -601,6 +601,6 @@ def test_dashboard_has_no_overdue_box_when_drafts_are_recent(client, therapist):
     SessionNoteFactory(therapist=therapist, created_at=timezone.now() - timedelta(hours=23))
     client.force_login(therapist)
 
-    html = client.get(reverse("visits:dashboard")).content.decode()
+    html = client.get(reverse("scheduling:dashboard")).content.decode()
 
     assert "Unsigned for more than 24 hours" not in html

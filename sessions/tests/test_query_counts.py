@@ -3,7 +3,7 @@ the same queries for a note with one area as for one with twenty areas and thirt
 and however long the client's history.
 
 (The chart, progress, note detail and dashboard: test_chart_progress.py; the schedule
-pages: test_schedule_query_counts.py.)
+pages: scheduling/tests/test_query_counts.py.)
 """
 
 from datetime import timedelta

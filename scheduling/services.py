@@ -1,0 +1,188 @@
+"""Appointment writes: book, reschedule, cancel, no-show, check in, complete."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+
+from clients.models import Client
+from clinic.timeutil import local
+from scheduling.models import Appointment, Service, WorkingHours
+from sessions import services
+from sessions.models import SessionNote
+
+EXCLUSION_VIOLATION = "23P01"
+DEADLOCK_DETECTED = "40P01"
+SAVE_ATTEMPTS = 3
+
+
+# Which exclusion constraint refused the save: whose time is already taken.
+CLIENT_OVERLAP_CONSTRAINT = "appointment_client_no_overlap"
+
+
+class BookingConflict(Exception):
+    """The therapist (or, when `client_busy`, the client) already has a live appointment
+    overlapping this time."""
+
+    def __init__(self, conflicting: Appointment | None, *, client_busy: bool = False):
+        super().__init__("client already booked" if client_busy else "double booking")
+        self.conflicting = conflicting
+        self.client_busy = client_busy
+
+
+def conflicting_appointment(
+    *, therapist=None, client=None, starts_at: datetime, ends_at: datetime, exclude_pk=None
+) -> Appointment | None:
+    """The first live visit of the therapist (or of the client) overlapping [starts_at, ends_at)."""
+    qs = Appointment.objects.live().between(starts_at, ends_at).select_related("client", "therapist")
+    qs = qs.filter(client=client) if client is not None else qs.filter(therapist=therapist)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("starts_at").first()
+
+
+def within_working_hours(*, therapist, starts_at: datetime, ends_at: datetime) -> bool:
+    """True when the visit fits one of the therapist's working blocks (or none are set)."""
+    blocks = list(WorkingHours.objects.filter(therapist=therapist))
+    if not blocks:
+        return True
+    start, end = local(starts_at), local(ends_at)
+    if start.date() != end.date():
+        return False
+    return any(b.weekday == start.weekday() and b.starts <= start.time() and end.time() <= b.ends for b in blocks)
+
+
+def _save_or_conflict(appointment: Appointment) -> Appointment:
+    """Save inside a savepoint; PostgreSQL's exclusion constraint decides double bookings."""
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                appointment.save()
+        except IntegrityError as error:
+            if getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION:
+                diag = getattr(error.__cause__, "diag", None)
+                client_busy = getattr(diag, "constraint_name", None) == CLIENT_OVERLAP_CONSTRAINT
+                raise BookingConflict(
+                    conflicting_appointment(
+                        **({"client": appointment.client} if client_busy else {"therapist": appointment.therapist}),
+                        starts_at=appointment.starts_at,
+                        ends_at=appointment.ends_at,
+                        exclude_pk=appointment.pk,
+                    ),
+                    client_busy=client_busy,
+                ) from error
+            raise
+        except OperationalError as error:
+            # Two overlapping inserts at the same moment each wait for the other inside the
+            # exclusion check, and PostgreSQL aborts one of them as a deadlock. By now the other
+            # has finished: saving again gives a clean conflict (or succeeds if it rolled back).
+            if getattr(error.__cause__, "pgcode", None) != DEADLOCK_DETECTED or attempt == SAVE_ATTEMPTS - 1:
+                raise
+        else:
+            return appointment
+    raise AssertionError("unreachable")
+
+
+def appointment_book(
+    *, client: Client, therapist, service: Service, starts_at: datetime, desk_notes: str = "", by=None
+) -> Appointment:
+    """Book a visit at the service's current fee (kept even if the fee changes later)."""
+    starts_at = starts_at.astimezone(UTC)  # exact durations across clock changes (no wall-clock arithmetic)
+    appointment = Appointment(
+        client=client,
+        therapist=therapist,
+        service=service,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=service.duration_minutes),
+        fee=service.fee,
+        desk_notes=desk_notes,
+        created_by=by,
+    )
+    return _save_or_conflict(appointment)
+
+
+def appointment_reschedule(*, appointment: Appointment, starts_at: datetime, therapist=None, by=None) -> Appointment:
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError("Only booked visits can be moved.")
+    original = (appointment.starts_at, appointment.ends_at, appointment.therapist)
+    length = appointment.ends_at - appointment.starts_at
+    starts_at = starts_at.astimezone(UTC)  # exact durations across clock changes (no wall-clock arithmetic)
+    appointment.starts_at = starts_at
+    appointment.ends_at = starts_at + length
+    if therapist is not None:
+        appointment.therapist = therapist
+    try:
+        return _save_or_conflict(appointment)
+    except BookingConflict:
+        # The visit stays where it was; the caller's object (shown on the page again) must say so.
+        appointment.starts_at, appointment.ends_at, appointment.therapist = original
+        raise
+
+
+def _transition(appointment: Appointment, status: str) -> None:
+    if not appointment.can_become(status):
+        raise ValidationError(
+            f"A visit that is {appointment.get_status_display().lower()} cannot become "
+            f"{Appointment.Status(status).label.lower()}."
+        )
+    if too_early := _too_early(appointment, status):
+        raise ValidationError(too_early)
+    appointment.status = status
+
+
+def _too_early(appointment: Appointment, status: str) -> str:
+    """Why the visit's time has not come for this change ('' if it has): a client is checked in
+    or marked a no-show from the visit's clinic day on, and a visit completed once it started."""
+    when = local(appointment.starts_at)
+    if status in (Appointment.Status.CHECKED_IN, Appointment.Status.NO_SHOW) and not appointment.day_has_come:
+        action = "checked in" if status == Appointment.Status.CHECKED_IN else "marked a no-show"
+        return f"This visit is on {when:%A, %B %-d, %Y}: it can be {action} from that day on."
+    if status == Appointment.Status.COMPLETED and not appointment.has_started:
+        return f"This visit starts at {when:%H:%M} on {when:%A, %B %-d}: it can be completed once it has started."
+    return ""
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, reason: str, by=None) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not reason.strip():
+        raise ValidationError("Give a reason for the cancellation.")
+    _transition(appointment, Appointment.Status.CANCELLED)
+    appointment.cancel_reason = reason.strip()
+    appointment.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_no_show(*, appointment: Appointment, by=None) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _transition(appointment, Appointment.Status.NO_SHOW)
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_check_in(*, appointment: Appointment, by=None) -> SessionNote:
+    """The client has arrived: open (or create) the visit's session note for the therapist."""
+    appointment = Appointment.objects.select_for_update().select_related("client", "therapist").get(pk=appointment.pk)
+    if appointment.status == Appointment.Status.CHECKED_IN and appointment.note_id:
+        return appointment.note  # a second press of "Check in"
+    _transition(appointment, Appointment.Status.CHECKED_IN)
+    if appointment.note_id is None:
+        note = services.note_start(client=appointment.client, therapist=appointment.therapist, carry_forward=True)
+        note.visit_date = local(appointment.starts_at).date()
+        note.duration_minutes = round((appointment.ends_at - appointment.starts_at).total_seconds() / 60)
+        note.save(update_fields=["visit_date", "duration_minutes"])
+        appointment.note = note
+    appointment.save(update_fields=["status", "note", "updated_at"])
+    return appointment.note
+
+
+@transaction.atomic
+def appointment_complete(*, appointment: Appointment, by=None) -> Appointment:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.note_id is None:
+        raise ValidationError("Completing a visit needs its session note (draft or signed). Check the client in first.")
+    _transition(appointment, Appointment.Status.COMPLETED)
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
