@@ -9,6 +9,8 @@ any permission that is missing.
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 
+from accounts.access import CLINICAL_RECORDS, MANAGE_CLINIC
+
 FRONT_DESK = "Front desk"
 THERAPIST = "Therapist"
 MANAGER = "Clinic manager"
@@ -45,7 +47,7 @@ _SCHEDULE = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [*_CLIENT_PROFILE, *_INTAKE_DESK, *_SCHEDULE],
-    THERAPIST: [*_CLIENT_PROFILE, *_INTAKE_DESK, *_SCHEDULE, "clinic.view_clinical_records"],
+    THERAPIST: [*_CLIENT_PROFILE, *_INTAKE_DESK, *_SCHEDULE, CLINICAL_RECORDS],
     MANAGER: [
         *_CLIENT_PROFILE,
         *_INTAKE_DESK,
@@ -61,8 +63,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "visits.add_technique",
         "visits.change_technique",
         "intake.add_consenttext",
-        "clinic.view_clinical_records",
-        "clinic.manage_clinic",
+        CLINICAL_RECORDS,
+        MANAGE_CLINIC,
         "clinic.view_user",
         "clinic.add_user",
         "clinic.change_user",

@@ -5,9 +5,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.access import can_manage_clinic
 from accounts.models import ClinicPolicy, FormStash
-
-MANAGER_PERMISSION = "clinic.manage_clinic"
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def two_factor_state(user) -> TwoFactorState:
             .values_list("has_two_factor_device", "two_factor_for_everyone")
             .get()
         )
-    return TwoFactorState(has_device=has_device, required=everyone or user.has_perm(MANAGER_PERMISSION))
+    return TwoFactorState(has_device=has_device, required=everyone or can_manage_clinic(user))
 
 
 def two_factor_required(user) -> bool:

@@ -4,7 +4,6 @@ from binascii import unhexlify
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 
 from accounts import idle, selectors, services
+from accounts.access import manager_only
 from accounts.forms import AuthenticatorCodeForm, ClinicPolicyForm, DisableTwoFactorForm, StashForm, VerifyForm
 from accounts.middleware import with_next
 from accounts.models import ClinicPolicy
@@ -186,7 +186,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("clinic.manage_clinic", raise_exception=True)
+@manager_only
 @require_http_methods(["GET", "POST"])
 def security_policy(request: HttpRequest) -> HttpResponse:
     """The manager's page: require two-factor for all staff, and who has set it up."""
@@ -215,7 +215,7 @@ def security_policy(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("clinic.manage_clinic", raise_exception=True)
+@manager_only
 @require_POST
 def two_factor_reset(request: HttpRequest, user_pk: int) -> HttpResponse:
     """For someone who lost their phone and recovery codes: they set up two-factor again at

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from pghistory.middleware import HistoryMiddleware
 
+from accounts.access import can_read_clinical
 from audit.access import record_access
 from audit.pages import clinical_page
 
@@ -65,7 +66,7 @@ class ClinicalAccessMiddleware:
         allowed = _outcome(response)
         if allowed is None:
             return response
-        if allowed and page.clinical_for_clinicians_only and not request.user.has_perm("clinic.view_clinical_records"):
+        if allowed and page.clinical_for_clinicians_only and not can_read_clinical(request.user):
             return response
         record_access(
             request, client_id=page.client, page=page.name, kind=page.kind, allowed=allowed, object_id=page.object_id

@@ -1,26 +1,25 @@
 """The manager's audit pages: the whole clinic's log, and one client's access history."""
 
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.access import manager_only
 from audit import selectors
 from audit.forms import AuditFilterForm
 from clients.models import Client
 
-MANAGE = "clinic.manage_clinic"
 PAGE_SIZE = 50
 TABS = {"reads": "Reads", "changes": "Changes"}
 
 
-@permission_required(MANAGE, raise_exception=True)
+@manager_only
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Who read and who changed which client's records, filtered by client, staff member and dates."""
     return _audit_page(request, client=None, template="audit/log.html")
 
 
-@permission_required(MANAGE, raise_exception=True)
+@manager_only
 def client_history(request: HttpRequest, client_pk: int) -> HttpResponse:
     """One client's access history: every read of their clinical pages and every change to their records."""
     client = get_object_or_404(Client, pk=client_pk)

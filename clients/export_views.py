@@ -6,17 +6,15 @@ date, never a name, and no cache may keep the file.
 
 import json
 
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from accounts.access import clinical_only
 from audit.access import record_access
 from audit.models import AccessLog
 from clients.export import export_filename, record_as_json, record_as_pdf
 from clients.selectors import client_record
-
-CLINICAL = "clinic.view_clinical_records"
 
 
 def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -25,7 +23,7 @@ def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResp
     return response
 
 
-@permission_required(CLINICAL, raise_exception=True)
+@clinical_only
 @never_cache
 def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     record = client_record(pk)
@@ -34,7 +32,7 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _attachment(pdf, content_type="application/pdf", filename=export_filename(record.client.pk, "pdf"))
 
 
-@permission_required(CLINICAL, raise_exception=True)
+@clinical_only
 @never_cache
 def export_json(request: HttpRequest, pk: int) -> HttpResponse:
     record = client_record(pk)

@@ -2,6 +2,9 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import cached_property
+
+from accounts import access
 
 # The URLs every page's frame links to (navigation, idle sign-out, global search), as
 # {{ links.<key> }}: reversed once per process, not some twenty times on every page.
@@ -35,8 +38,25 @@ def _frame_links(script_prefix: str) -> dict[str, str]:
     return {key: reverse(name) for key, name in FRAME_URLS.items()}
 
 
+class Access:
+    """The access rules for templates, as {{ access.clinical }} and {{ access.manage }}
+    (accounts/access.py; templates never spell the permissions behind them)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def clinical(self) -> bool:
+        return access.can_read_clinical(self.user)
+
+    @cached_property
+    def manage(self) -> bool:
+        return access.can_manage_clinic(self.user)
+
+
 def clinic(request):
     return {
+        "access": Access(request.user) if hasattr(request, "user") else None,
         "CLINIC_NAME": settings.CLINIC_NAME,
         "CLINIC_PHONE": settings.CLINIC_PHONE,
         "CLINIC_ADDRESS": settings.CLINIC_ADDRESS,

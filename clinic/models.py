@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from accounts import access
 from accounts.roles import ROLE_PERMISSIONS, Role
 
 
@@ -41,7 +42,7 @@ class User(AbstractUser):
 
     @property
     def can_read_clinical(self) -> bool:
-        return self.has_perm("clinic.view_clinical_records")
+        return access.can_read_clinical(self)
 
 
 class RateLimitCounter(models.Model):

@@ -7,11 +7,13 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.access import can_manage_clinic, can_read_clinical
+
 logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.has_perm("clinic.view_clinical_records") and not request.user.has_perm("clinic.manage_clinic"):
+    if can_read_clinical(request.user) and not can_manage_clinic(request.user):
         return redirect("scheduling:dashboard")
     if request.user.has_perm("clients.view_client"):
         return redirect("clients:list")

@@ -1,6 +1,5 @@
+from accounts.access import can_read_clinical
 from intake.models import Intake, IntakeLink
-
-CLINICAL = "clinic.view_clinical_records"
 
 
 def client_intake_panel(*, client, user, new_link: dict | None = None) -> dict:
@@ -10,7 +9,7 @@ def client_intake_panel(*, client, user, new_link: dict | None = None) -> dict:
     flag when the current intake has alerts. Clinicians also get the alerts
     themselves and the history of versions.
     """
-    clinical = user.has_perm(CLINICAL)
+    clinical = can_read_clinical(user)
     history = list(
         Intake.objects.filter(client=client).exclude(status=Intake.Status.UNMATCHED).order_by("-submitted_at", "-id")
     )

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.access import can_read_clinical, clinical_only
 from clients.models import Client
 from clinic.ratelimit import rate_limited
 from intake import answers as intake_answers
@@ -18,7 +19,6 @@ VERIFIED = "intake_verified_links"  # session: links this browser has unlocked
 SUBMITTED = "intake_submitted_links"  # session: links this browser has submitted
 CHECK_STEP = "intake_check_step"  # session: [link, step] a submission sent the client back to
 DRAFT_FULL = "Your answers are too long to save all together. Please shorten the longest ones, then save again."
-CLINICAL = "clinic.view_clinical_records"
 
 
 # --- The client's side: public pages, no account --------------------------------------------
@@ -40,7 +40,7 @@ def _open_link(request, token: str) -> IntakeLink | None:
     link = IntakeLink.objects.by_token(token).select_related("client").first()
     if link is None or not link.is_usable:
         return None
-    if link.purpose == IntakeLink.Purpose.IN_CLINIC and not request.user.has_perm(CLINICAL):
+    if link.purpose == IntakeLink.Purpose.IN_CLINIC and not can_read_clinical(request.user):
         return None
     if link.needs_identity_check and link.pk not in request.session.get(VERIFIED, []):
         return None
@@ -93,7 +93,7 @@ def intake_open(request: HttpRequest, token: str) -> HttpResponse:
         if link is not None and link.pk in request.session.get(SUBMITTED, []):
             return redirect("intake:done", token=token)
         return _unavailable(request)
-    if link.purpose == IntakeLink.Purpose.IN_CLINIC and not request.user.has_perm(CLINICAL):
+    if link.purpose == IntakeLink.Purpose.IN_CLINIC and not can_read_clinical(request.user):
         return _unavailable(request)
     if link.needs_identity_check and link.pk not in request.session.get(VERIFIED, []):
         form = IdentityForm(request.POST or None)
@@ -212,7 +212,7 @@ def link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(link.client)
 
 
-@permission_required(CLINICAL, raise_exception=True)
+@clinical_only
 @require_POST
 def in_clinic_start(request: HttpRequest, client_pk: int) -> HttpResponse:
     """A therapist fills in the intake with the client in the room, on the same form."""
@@ -221,13 +221,13 @@ def in_clinic_start(request: HttpRequest, client_pk: int) -> HttpResponse:
     return redirect("intake:step", token=token, step=services.steps_for(link)[0])
 
 
-@permission_required(CLINICAL, raise_exception=True)
+@clinical_only
 def review_queue(request: HttpRequest) -> HttpResponse:
     intakes = Intake.objects.awaiting_review().select_related("client").order_by("submitted_at")
     return render(request, "intake/review_queue.html", {"intakes": intakes})
 
 
-@permission_required(CLINICAL, raise_exception=True)
+@clinical_only
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_object_or_404(Intake.objects.with_answers().exclude(client=None), pk=pk)
     previous = (
@@ -258,7 +258,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required(CLINICAL, raise_exception=True)
+@clinical_only
 @require_POST
 def intake_accept(request: HttpRequest, pk: int) -> HttpResponse:
     intake = get_object_or_404(Intake.objects.awaiting_review().select_related("client"), pk=pk)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from accounts.access import clinical_only
 from clients.models import Client
 from clinic.dayrange import day_from
 from clinic.models import User
@@ -37,7 +38,6 @@ from scheduling.models import Appointment, Service, WorkingHours
 from scheduling.recalls import due_clients
 from sessions.models import SessionNote
 
-CLINICAL = "clinic.view_clinical_records"
 can_view = permission_required("scheduling.view_appointment", raise_exception=True)
 can_book = permission_required("scheduling.add_appointment", raise_exception=True)
 can_change = permission_required("scheduling.change_appointment", raise_exception=True)
@@ -325,9 +325,7 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @can_change
 @require_POST
 def appointment_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request, pk, lambda a: booking.appointment_complete(appointment=a, by=request.user), "Visit completed."
-    )
+    return _act(request, pk, lambda a: booking.appointment_complete(appointment=a, by=request.user), "Visit completed.")
 
 
 @can_view
@@ -381,7 +379,7 @@ def todays_visits(user) -> list[Appointment]:
     )
 
 
-@permission_required(CLINICAL, raise_exception=True)
+@clinical_only
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The therapist's desk: drafts left unsigned, and recent notes."""
     notes = SessionNote.objects.filter(therapist=request.user).select_related("client")

@@ -16,6 +16,7 @@ from django.db.models import Func, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import access
 from clients.models import Client, Pressure
 from clinic.body import REGION_CHOICES, Side, area_label, region_label
 from sessions.vocabulary import (
@@ -55,6 +56,10 @@ class Technique(models.Model):
 class ClinicalQuerySet(models.QuerySet):
     def for_client(self, client: Client):
         return self.filter(client=client)
+
+    def visible_to(self, user):
+        """Clinical records are read by clinicians only (accounts.access.can_read_clinical)."""
+        return self if access.can_read_clinical(user) else self.none()
 
 
 class Assessment(models.Model):
@@ -205,6 +210,10 @@ class SessionNoteQuerySet(ClinicalQuerySet):
     def overdue_drafts(self, *, therapist, hours: int = 24):
         return self.drafts().filter(therapist=therapist, created_at__lt=timezone.now() - timedelta(hours=hours))
 
+    def editable_by(self, user):
+        """Drafts this person may edit and sign: their own (accounts.access.is_author)."""
+        return self.visible_to(user).drafts().filter(therapist=user)
+
     def with_details(self):
         """What a note's pages show, seals of the note and its addenda included (no extra query)."""
         addenda = Addendum.objects.select_related("author", "seal")
@@ -297,7 +306,8 @@ class SessionNote(models.Model):
         return self.signed_at is not None
 
     def can_edit(self, user) -> bool:
-        return not self.is_signed and self.therapist_id == user.pk
+        """Editing and signing a draft: its author only (the same rule as editable_by)."""
+        return not self.is_signed and access.is_author(user, self)
 
     SIGNED_CONTENT_FIELDS = tuple(f for f in CLINICAL_FIELDS if f not in ("signed_at", "signed_by_id", "content_hash"))
 

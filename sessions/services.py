@@ -54,7 +54,7 @@ def note_save_draft(*, note: SessionNote, form, by) -> SessionNote:
 
     The version check and the write are one UPDATE, so two tabs cannot both win.
     """
-    if note.therapist_id != by.pk:
+    if not note.can_edit(by):
         raise PermissionDenied("Only the author edits a draft note.")
     fields = {name: form.cleaned_data[name] for name in form._meta.fields}
     expected = form.cleaned_data["version"]
@@ -91,7 +91,7 @@ def note_sign(*, note: SessionNote, by) -> SessionNote:
         note = SessionNote.objects.select_for_update().get(pk=note.pk)
         if note.is_signed:
             return note
-        if note.therapist_id != by.pk:
+        if not note.can_edit(by):
             raise PermissionDenied("Only the author signs a note.")
         missing = missing_for_signature(note)
         if missing:

@@ -5,12 +5,12 @@ client's record is a 404.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.access import clinical_only
 from clients.models import Client
 from sessions import selectors, services
 from sessions.forms import (
@@ -23,9 +23,6 @@ from sessions.forms import (
     TreatmentPlanForm,
 )
 from sessions.models import Assessment, SessionNote, TreatmentPlan
-
-CLINICAL = "clinic.view_clinical_records"
-clinical_only = permission_required(CLINICAL, raise_exception=True)
 
 
 def _client(pk: int) -> Client:
@@ -78,13 +75,13 @@ def note_new(request: HttpRequest, client_pk: int) -> HttpResponse:
     return redirect("visits:note_edit", client_pk=client.pk, pk=note.pk)
 
 
-def _note(client_pk: int, pk: int) -> SessionNote:
-    return get_object_or_404(SessionNote.objects.with_details(), client_id=client_pk, pk=pk)
+def _note(request: HttpRequest, client_pk: int, pk: int) -> SessionNote:
+    return get_object_or_404(SessionNote.objects.visible_to(request.user).with_details(), client_id=client_pk, pk=pk)
 
 
 @clinical_only
 def note_detail(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    note = _note(client_pk, pk)
+    note = _note(request, client_pk, pk)
     return render(
         request,
         "visits/note_detail.html",
@@ -103,7 +100,7 @@ def note_detail(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
 
 @clinical_only
 def note_edit(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    note = _note(client_pk, pk)
+    note = _note(request, client_pk, pk)
     if note.is_signed:
         messages.info(request, "This note is signed and locked. Add an addendum to correct or add to it.")
         return redirect(note)
@@ -139,7 +136,7 @@ def note_edit(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
 @clinical_only
 @require_POST
 def note_sign(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    note = _note(client_pk, pk)
+    note = _note(request, client_pk, pk)
     try:
         services.note_sign(note=note, by=request.user)
     except ValidationError as error:
@@ -152,7 +149,7 @@ def note_sign(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
 @clinical_only
 @require_POST
 def addendum_create(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    note = _note(client_pk, pk)
+    note = _note(request, client_pk, pk)
     if not note.is_signed:
         messages.error(request, "Addenda are for signed notes; edit the draft instead.")
         return redirect(note)
@@ -180,7 +177,7 @@ def addendum_create(request: HttpRequest, client_pk: int, pk: int) -> HttpRespon
 
 @clinical_only
 def note_print(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    note = _note(client_pk, pk)
+    note = _note(request, client_pk, pk)
     return render(
         request,
         "visits/note_print.html",
@@ -190,7 +187,7 @@ def note_print(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
 
 @clinical_only
 def note_handout(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    note = _note(client_pk, pk)
+    note = _note(request, client_pk, pk)
     return render(request, "visits/note_handout.html", {"note": note, "client": note.client})
 
 
@@ -207,14 +204,16 @@ def plan_new(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 @clinical_only
 def plan_detail(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    plan = get_object_or_404(TreatmentPlan.objects.select_related("client", "therapist"), client_id=client_pk, pk=pk)
+    plan = get_object_or_404(
+        TreatmentPlan.objects.visible_to(request.user).select_related("client", "therapist"), client_id=client_pk, pk=pk
+    )
     return render(request, "visits/plan_detail.html", {"plan": plan, "client": plan.client})
 
 
 @clinical_only
 @require_POST
 def plan_complete(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    plan = get_object_or_404(TreatmentPlan.objects.active(), client_id=client_pk, pk=pk)
+    plan = get_object_or_404(TreatmentPlan.objects.visible_to(request.user).active(), client_id=client_pk, pk=pk)
     plan.complete()
     messages.success(request, "Plan marked completed.")
     return redirect("visits:chart", client_pk=client_pk)
@@ -226,7 +225,7 @@ def assessment_new(request: HttpRequest, client_pk: int) -> HttpResponse:
     note = None
     note_id = request.GET.get("note") or request.POST.get("note")
     if note_id and str(note_id).isdecimal():
-        note = get_object_or_404(SessionNote.objects.drafts(), client=client, pk=note_id, therapist=request.user)
+        note = get_object_or_404(SessionNote.objects.editable_by(request.user), client=client, pk=note_id)
     data = request.POST or None
     form = AssessmentForm(data)
     rom, palpation, special = (
@@ -256,9 +255,9 @@ def assessment_new(request: HttpRequest, client_pk: int) -> HttpResponse:
 @clinical_only
 def assessment_detail(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     assessment = get_object_or_404(
-        Assessment.objects.select_related("client", "therapist", "note").prefetch_related(
-            "rom_tests", "palpation_findings", "special_tests"
-        ),
+        Assessment.objects.visible_to(request.user)
+        .select_related("client", "therapist", "note")
+        .prefetch_related("rom_tests", "palpation_findings", "special_tests"),
         client_id=client_pk,
         pk=pk,
     )
