@@ -30,6 +30,19 @@ class BookingConflict(Exception):
         self.client_busy = client_busy
 
 
+class OutsideWorkingHours(ValidationError):
+    """The visit falls outside the therapist's working hours and nobody said to book it anyway."""
+
+    def __init__(self, therapist):
+        super().__init__(f"Outside {therapist}'s working hours. Tick the box below to book anyway.")
+        self.therapist = therapist
+
+
+def _check_working_hours(*, therapist, starts_at: datetime, ends_at: datetime, outside_hours_ok: bool) -> None:
+    if not outside_hours_ok and not within_working_hours(therapist=therapist, starts_at=starts_at, ends_at=ends_at):
+        raise OutsideWorkingHours(therapist)
+
+
 def conflicting_appointment(
     *, therapist=None, client=None, starts_at: datetime, ends_at: datetime, exclude_pk=None
 ) -> Appointment | None:
@@ -84,16 +97,29 @@ def _save_or_conflict(appointment: Appointment) -> Appointment:
 
 
 def appointment_book(
-    *, client: Client, therapist, service: Service, starts_at: datetime, desk_notes: str = "", by=None
+    *,
+    client: Client,
+    therapist,
+    service: Service,
+    starts_at: datetime,
+    desk_notes: str = "",
+    by=None,
+    outside_hours_ok: bool = False,
 ) -> Appointment:
-    """Book a visit at the service's current fee (kept even if the fee changes later)."""
+    """Book a visit at the service's current fee (kept even if the fee changes later).
+
+    Outside the therapist's working hours only when `outside_hours_ok` (the desk's tick box):
+    OutsideWorkingHours otherwise. A clash with another visit raises BookingConflict.
+    """
     starts_at = starts_at.astimezone(UTC)  # exact durations across clock changes (no wall-clock arithmetic)
+    ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    _check_working_hours(therapist=therapist, starts_at=starts_at, ends_at=ends_at, outside_hours_ok=outside_hours_ok)
     appointment = Appointment(
         client=client,
         therapist=therapist,
         service=service,
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=service.duration_minutes),
+        ends_at=ends_at,
         fee=service.fee,
         desk_notes=desk_notes,
         created_by=by,
@@ -101,12 +127,21 @@ def appointment_book(
     return _save_or_conflict(appointment)
 
 
-def appointment_reschedule(*, appointment: Appointment, starts_at: datetime, therapist=None, by=None) -> Appointment:
+def appointment_reschedule(
+    *, appointment: Appointment, starts_at: datetime, therapist=None, by=None, outside_hours_ok: bool = False
+) -> Appointment:
+    """Move a booked visit (and perhaps to another therapist); the same rules as booking."""
     if appointment.status != Appointment.Status.BOOKED:
         raise ValidationError("Only booked visits can be moved.")
     original = (appointment.starts_at, appointment.ends_at, appointment.therapist)
     length = appointment.ends_at - appointment.starts_at
     starts_at = starts_at.astimezone(UTC)  # exact durations across clock changes (no wall-clock arithmetic)
+    _check_working_hours(
+        therapist=therapist or appointment.therapist,
+        starts_at=starts_at,
+        ends_at=starts_at + length,
+        outside_hours_ok=outside_hours_ok,
+    )
     appointment.starts_at = starts_at
     appointment.ends_at = starts_at + length
     if therapist is not None:

@@ -158,31 +158,28 @@ def book(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         starts_at, service = data["starts_at"], data["service"]
-        ends_at = starts_at + timedelta(minutes=service.duration_minutes)
-        if not data["outside_hours_ok"] and not booking.within_working_hours(
-            therapist=data["therapist"], starts_at=starts_at, ends_at=ends_at
-        ):
-            form.add_error("time", f"Outside {data['therapist']}'s working hours. Tick the box below to book anyway.")
+        try:
+            appointment = booking.appointment_book(
+                client=client,
+                therapist=data["therapist"],
+                service=service,
+                starts_at=starts_at,
+                desk_notes=data["desk_notes"],
+                by=request.user,
+                outside_hours_ok=data["outside_hours_ok"],
+            )
+        except booking.OutsideWorkingHours as error:
+            form.add_error("time", error)
+        except booking.BookingConflict as error:
+            conflict = error
+            form.add_error("time", _conflict_message(error, therapist=data["therapist"], client=client))
         else:
-            try:
-                appointment = booking.appointment_book(
-                    client=client,
-                    therapist=data["therapist"],
-                    service=service,
-                    starts_at=starts_at,
-                    desk_notes=data["desk_notes"],
-                    by=request.user,
-                )
-            except booking.BookingConflict as error:
-                conflict = error
-                form.add_error("time", _conflict_message(error, therapist=data["therapist"], client=client))
-            else:
-                messages.success(
-                    request,
-                    f"Booked {client.display_name} with {appointment.therapist} on "
-                    f"{local(appointment.starts_at):%a %b %-d at %H:%M}.",
-                )
-                return redirect(f"{reverse('scheduling:day')}?date={as_local_date(appointment.starts_at).isoformat()}")
+            messages.success(
+                request,
+                f"Booked {client.display_name} with {appointment.therapist} on "
+                f"{local(appointment.starts_at):%a %b %-d at %H:%M}.",
+            )
+            return redirect(f"{reverse('scheduling:day')}?date={as_local_date(appointment.starts_at).isoformat()}")
     return render(
         request,
         "scheduling/book.html",
@@ -246,23 +243,23 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        length = appointment.ends_at - appointment.starts_at
-        if not data["outside_hours_ok"] and not booking.within_working_hours(
-            therapist=data["therapist"], starts_at=data["starts_at"], ends_at=data["starts_at"] + length
-        ):
-            form.add_error("time", f"Outside {data['therapist']}'s working hours. Tick the box below to book anyway.")
+        try:
+            booking.appointment_reschedule(
+                appointment=appointment,
+                starts_at=data["starts_at"],
+                therapist=data["therapist"],
+                by=request.user,
+                outside_hours_ok=data["outside_hours_ok"],
+            )
+        except booking.OutsideWorkingHours as error:
+            form.add_error("time", error)
+        except booking.BookingConflict as error:
+            form.add_error("time", _conflict_message(error, therapist=data["therapist"], client=appointment.client))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            try:
-                booking.appointment_reschedule(
-                    appointment=appointment, starts_at=data["starts_at"], therapist=data["therapist"], by=request.user
-                )
-            except booking.BookingConflict as error:
-                form.add_error("time", _conflict_message(error, therapist=data["therapist"], client=appointment.client))
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Moved to {local(appointment.starts_at):%a %b %-d at %H:%M}.")
-                return redirect(appointment)
+            messages.success(request, f"Moved to {local(appointment.starts_at):%a %b %-d at %H:%M}.")
+            return redirect(appointment)
     return render(request, "scheduling/reschedule.html", {"appointment": appointment, "form": form})
 
 

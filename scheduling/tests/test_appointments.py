@@ -194,6 +194,23 @@ def test_booking_outside_working_hours_is_refused_unless_book_anyway_is_ticked(
     assert Appointment.objects.get(client=client_record).starts_at == at(day, at_time)
 
 
+def test_the_booking_service_itself_keeps_to_working_hours(client_record, therapist, service, monday_hours):
+    """The rule lives in the service, so every way of booking (desk, online booking later) keeps it."""
+    with pytest.raises(booking.OutsideWorkingHours):
+        booking.appointment_book(
+            client=client_record, therapist=therapist, service=service, starts_at=at(MONDAY, "08:00")
+        )
+    assert not Appointment.objects.exists()
+
+    visit = booking.appointment_book(
+        client=client_record, therapist=therapist, service=service, starts_at=at(MONDAY, "08:00"), outside_hours_ok=True
+    )
+    with pytest.raises(booking.OutsideWorkingHours):
+        booking.appointment_reschedule(appointment=visit, starts_at=at(MONDAY, "18:00"))
+    visit.refresh_from_db()
+    assert visit.starts_at == at(MONDAY, "08:00")
+
+
 def test_rescheduling_outside_working_hours_is_refused_unless_book_anyway_is_ticked(
     client, front_desk, visit, monday_hours
 ):
