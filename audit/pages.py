@@ -18,7 +18,7 @@ MAX_ID = 2**63 - 1  # the largest id PostgreSQL stores (bigint)
 # Printable pages: the access log says "printed" for them.
 PRINT_PAGES = {"visits:note_print", "visits:note_handout"}
 
-# Exports record themselves (clients/export_views.py); refused attempts are recorded here.
+# Exports record themselves (audit/export_views.py); refused attempts are recorded here.
 EXPORT_PAGES = {"clients:export_pdf", "clients:export_json"}
 
 # What the audit pages call each page of the access log (other names are shown as they are).

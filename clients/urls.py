@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients import export_views, views
+from clients import views
 
 app_name = "clients"
 
@@ -11,6 +11,4 @@ urlpatterns = [
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/archive/", views.client_archive, name="archive"),
     path("<int:pk>/restore/", views.client_restore, name="restore"),
-    path("<int:pk>/export.pdf", export_views.export_pdf, name="export_pdf"),
-    path("<int:pk>/export.json", export_views.export_json, name="export_json"),
 ]

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_POST
 
 from clients.forms import ClientForm
 from clients.models import Client, is_ranked_search
+from clients.panels import panels_for
 from clients.services import client_save
-from intake.selectors import client_intake_panel
-from scheduling.selectors import upcoming_appointments
 
 PAGE_SIZE = 25
 DROPDOWN_SIZE = 8
@@ -135,9 +134,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @permission_required("clients.view_client", raise_exception=True)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.select_related("created_by", "updated_by"), pk=pk)
-    panel = client_intake_panel(client=client, user=request.user, new_link=request.session.pop("new_intake_link", None))
-    upcoming = upcoming_appointments(client) if request.user.has_perm("scheduling.view_appointment") else []
-    return render(request, "clients/client_detail.html", {"client": client, "panel": panel, "upcoming": upcoming})
+    panels = panels_for(request, client)  # upcoming visits, the intake (clients/panels.py)
+    return render(request, "clients/client_detail.html", {"client": client, "panels": panels})
 
 
 @permission_required("clients.add_client", raise_exception=True)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from audit import export_urls
+from clients import urls as clients_urls
 from clinic import views
 
 admin.site.site_header = "Clinic administration"
@@ -16,7 +18,8 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Two-factor sign-in, the manager's sign-in security page, idle sign-out and the form stash.
     path("accounts/", include("accounts.urls")),
-    path("clients/", include("clients.urls")),
+    # The client pages, and each client's complete record (audit/export_urls.py) beside them.
+    path("clients/", include((clients_urls.urlpatterns + export_urls.urlpatterns, "clients"))),
     path("intake/", include("intake.urls")),
     path("", include("sessions.urls")),
     path("", include("scheduling.urls")),

@@ -65,3 +65,8 @@ def client_ids_with_alerts(client_ids) -> set[int]:
         )
     )
     return {intake.client_id for intake in current if intake.alerts()}
+
+
+def profile_panel(request, client) -> dict:
+    """The intake panel of the profile page; a new link made on the last page is shown once."""
+    return client_intake_panel(client=client, user=request.user, new_link=request.session.pop("new_intake_link", None))

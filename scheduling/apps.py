@@ -8,3 +8,11 @@ class SchedulingConfig(AppConfig):
 
     name = "scheduling"
     verbose_name = "Schedule"
+
+    def ready(self):
+        from clients import panels
+        from scheduling.selectors import profile_panel
+
+        panels.register(
+            "upcoming_visits", position=10, template="scheduling/_client_visits.html", context=profile_panel
+        )

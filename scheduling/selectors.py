@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from accounts import access
 from scheduling.models import Appointment
 
 
@@ -13,3 +14,10 @@ def upcoming_appointments(client, limit: int = 5):
         .select_related("therapist", "service")
         .order_by("starts_at")[:limit]
     )
+
+
+def profile_panel(request, client) -> dict | None:
+    """The client's next visits, on the profile page, for whoever sees the schedule."""
+    if not request.user.has_perm(access.VIEW_SCHEDULE):
+        return None
+    return {"upcoming": upcoming_appointments(client)}

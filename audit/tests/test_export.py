@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import THERAPIST
+from audit.export import FORMAT, FORMAT_VERSION, html_to_pdf, record_as_html, record_as_json
 from audit.models import AccessLog
-from clients.export import FORMAT, FORMAT_VERSION, html_to_pdf, record_as_html, record_as_json
-from clients.selectors import client_record as select_record
+from audit.record import client_record as select_record
 from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
 from intake.tests.factories import IntakeFactory

@@ -2,7 +2,7 @@
 
 The JSON structure is documented in docs/export-format.md; change FORMAT_VERSION when a
 field changes meaning or goes away (adding fields keeps the version). The PDF is the same
-record rendered by WeasyPrint from templates/clients/record_export.html with its own
+record rendered by WeasyPrint from templates/audit/record_export.html with its own
 stylesheet (static/css/record_export.css) read from disk: it fetches nothing over the
 network.
 """
@@ -17,13 +17,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clients.selectors import ClientRecord
+from audit.record import ClientRecord
 from intake.answers import answers
 from sessions.vocabulary import Movement
 
 FORMAT = "clinic-client-record"
 FORMAT_VERSION = 1
-PDF_TEMPLATE = "clients/record_export.html"
+PDF_TEMPLATE = "audit/record_export.html"
 PDF_STYLESHEET = "css/record_export.css"
 # The signature pad stores a PNG data URL; anything else is not drawn in the PDF.
 SIGNATURE_PREFIX = "data:image/png;base64,"

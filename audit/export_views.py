@@ -12,9 +12,9 @@ from django.views.decorators.cache import never_cache
 
 from accounts.access import clinical_only
 from audit.access import record_access
+from audit.export import export_filename, record_as_json, record_as_pdf
 from audit.models import AccessLog
-from clients.export import export_filename, record_as_json, record_as_pdf
-from clients.selectors import client_record
+from audit.record import client_record
 
 
 def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
