@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from clinic.ratelimit import client_address
+from accounts.addresses import client_address
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -1,7 +1,7 @@
 """Recording who read which client's clinical pages (audit.models.AccessLog)."""
 
+from accounts.addresses import client_address
 from audit.models import AccessLog
-from clinic.ratelimit import client_address
 
 
 def record_access(

@@ -9,17 +9,8 @@ from django.db import connection
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.addresses import client_address
 from clinic.models import RateLimitCounter
-
-
-def client_address(request) -> str:
-    """The visitor's address. Behind a reverse proxy set TRUST_X_FORWARDED_FOR=1:
-    the proxy appends the address it saw as the last X-Forwarded-For entry."""
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def hit(key: str, *, limit: int, period: int, now: datetime | None = None) -> bool:
