@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from clients.forms import ClientForm
 from clients.models import Client, is_ranked_search
 from clients.panels import panels_for
-from clients.services import client_save
+from clients.services import client_create as create_client
+from clients.services import client_update
 
 PAGE_SIZE = 25
 DROPDOWN_SIZE = 8
@@ -151,9 +152,8 @@ def client_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             duplicates = [] if request.POST.get("confirm_new") else form.likely_duplicates()
             if not duplicates:
-                form.instance.creation_key = creation_key
                 try:
-                    client = client_save(form=form, by=request.user)
+                    client = create_client(by=request.user, creation_key=creation_key, **form.cleaned_data)
                 except IntegrityError:
                     # Two presses arriving together both pass the check above; the unique
                     # key lets one in, and the other opens what it stored instead of a 500.
@@ -178,7 +178,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=pk)
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
-        client_save(form=form, by=request.user)
+        client_update(client=client, by=request.user, **form.cleaned_data)
         messages.success(request, "Saved.")
         return redirect(client)
     return render(request, "clients/client_form.html", {"form": form, "client": client})

@@ -357,6 +357,11 @@ class SpecialTestForm(CompactRowForm):
         return bool(self.cleaned_data.get("name"))
 
 
+def filled_rows(formset) -> list[dict]:
+    """The rows of a valid formset of tests that were filled in, as plain values."""
+    return [form.cleaned_data for form in formset if form.is_filled()]
+
+
 RomFormSet = forms.formset_factory(RomTestForm, extra=6, max_num=30)
 PalpationFormSet = forms.formset_factory(PalpationForm, extra=4, max_num=30)
 SpecialTestFormSet = forms.formset_factory(SpecialTestForm, extra=3, max_num=20)

@@ -49,15 +49,14 @@ def note_start(*, client: Client, therapist, carry_forward: bool = False) -> Ses
     return note
 
 
-def note_save_draft(*, note: SessionNote, form, by) -> SessionNote:
-    """Save a draft from a valid form, unless someone saved it since the form was opened.
+def note_save_draft(*, note: SessionNote, by, version: int, fields: dict, areas: list[dict]) -> SessionNote:
+    """Save a draft's values and areas, unless someone saved it since `version` was read.
 
     The version check and the write are one UPDATE, so two tabs cannot both win.
     """
     if not note.can_edit(by):
         raise PermissionDenied("Only the author edits a draft note.")
-    fields = {name: form.cleaned_data[name] for name in form._meta.fields}
-    expected = form.cleaned_data["version"]
+    expected = version
     with transaction.atomic():
         updated = SessionNote.objects.filter(pk=note.pk, version=expected, signed_at__isnull=True).update(
             **fields, version=expected + 1, updated_at=timezone.now()
@@ -65,7 +64,7 @@ def note_save_draft(*, note: SessionNote, form, by) -> SessionNote:
         if not updated:
             raise NoteConflict(SessionNote.objects.with_details().get(pk=note.pk))
         NoteArea.objects.filter(note=note).delete()
-        NoteArea.objects.bulk_create(NoteArea(note=note, **area) for area in form.areas())
+        NoteArea.objects.bulk_create(NoteArea(note=note, **area) for area in areas)
     note.refresh_from_db()
     return note
 
@@ -118,44 +117,27 @@ def addendum_add(*, note: SessionNote, by, reason: str, text: str, created_at=No
 
 
 @transaction.atomic
-def plan_create(*, client: Client, therapist, form) -> TreatmentPlan:
-    """A new active plan; the previous active plan is completed and kept."""
+def plan_create(*, client: Client, therapist, **fields) -> TreatmentPlan:
+    """A new active plan from validated values; the previous active plan is completed and kept."""
     for plan in TreatmentPlan.objects.select_for_update().filter(client=client).active():
         plan.complete()
-    plan = form.save(commit=False)
-    plan.client = client
-    plan.therapist = therapist
-    plan.save()
-    return plan
+    return TreatmentPlan.objects.create(client=client, therapist=therapist, **fields)
 
 
 @transaction.atomic
 def assessment_create(
-    *, client: Client, therapist, form, rom_formset, palpation_formset, special_formset, note: SessionNote | None = None
+    *,
+    client: Client,
+    therapist,
+    note: SessionNote | None = None,
+    rom_tests: list[dict] = (),
+    palpation_findings: list[dict] = (),
+    special_tests: list[dict] = (),
+    **fields,
 ) -> Assessment:
-    assessment = form.save(commit=False)
-    assessment.client = client
-    assessment.therapist = therapist
-    assessment.note = note
-    assessment.save()
-    RangeOfMotionTest.objects.bulk_create(
-        RangeOfMotionTest(
-            assessment=assessment, **{k: f.cleaned_data[k] for k in ("movement", "side", "result", "degrees")}
-        )
-        for f in rom_formset
-        if f.is_filled()
-    )
-    PalpationFinding.objects.bulk_create(
-        PalpationFinding(
-            assessment=assessment,
-            **{k: f.cleaned_data[k] for k in ("region", "side", "tension", "tenderness", "texture", "temperature")},
-        )
-        for f in palpation_formset
-        if f.is_filled()
-    )
-    SpecialTest.objects.bulk_create(
-        SpecialTest(assessment=assessment, **{k: f.cleaned_data[k] for k in ("name", "side", "positive")})
-        for f in special_formset
-        if f.is_filled()
-    )
+    """An assessment from validated values, with its rows of tests and findings."""
+    assessment = Assessment.objects.create(client=client, therapist=therapist, note=note, **fields)
+    RangeOfMotionTest.objects.bulk_create(RangeOfMotionTest(assessment=assessment, **row) for row in rom_tests)
+    PalpationFinding.objects.bulk_create(PalpationFinding(assessment=assessment, **row) for row in palpation_findings)
+    SpecialTest.objects.bulk_create(SpecialTest(assessment=assessment, **row) for row in special_tests)
     return assessment

@@ -21,6 +21,7 @@ from sessions.forms import (
     SessionNoteForm,
     SpecialTestFormSet,
     TreatmentPlanForm,
+    filled_rows,
 )
 from sessions.models import Assessment, SessionNote, TreatmentPlan
 
@@ -104,13 +105,19 @@ def note_edit(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     if note.is_signed:
         messages.info(request, "This note is signed and locked. Add an addendum to correct or add to it.")
         return redirect(note)
-    if note.therapist_id != request.user.pk:
+    if not note.can_edit(request.user):
         raise PermissionDenied("Only the author edits a draft note.")
     conflict = None
     form = SessionNoteForm(request.POST or None, instance=note)
     if request.method == "POST" and form.is_valid():
         try:
-            services.note_save_draft(note=note, form=form, by=request.user)
+            services.note_save_draft(
+                note=note,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                fields={name: form.cleaned_data[name] for name in form._meta.fields},
+                areas=form.areas(),
+            )
         except services.NoteConflict as error:
             conflict = error.current
             # Keep everything typed; the next save (deliberately) replaces the other tab's version.
@@ -196,7 +203,7 @@ def plan_new(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.active(), pk=client_pk)
     form = TreatmentPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.plan_create(client=client, therapist=request.user, form=form)
+        services.plan_create(client=client, therapist=request.user, **form.cleaned_data)
         messages.success(request, "Treatment plan saved. The previous plan, if any, is marked completed.")
         return redirect("visits:chart", client_pk=client.pk)
     return render(request, "visits/plan_form.html", {"client": client, "form": form})
@@ -237,11 +244,11 @@ def assessment_new(request: HttpRequest, client_pk: int) -> HttpResponse:
         assessment = services.assessment_create(
             client=client,
             therapist=request.user,
-            form=form,
-            rom_formset=rom,
-            palpation_formset=palpation,
-            special_formset=special,
             note=note,
+            rom_tests=filled_rows(rom),
+            palpation_findings=filled_rows(palpation),
+            special_tests=filled_rows(special),
+            **form.cleaned_data,
         )
         messages.success(request, "Assessment saved.")
         return redirect(note.get_absolute_url() if note else assessment.get_absolute_url())

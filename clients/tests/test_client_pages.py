@@ -532,14 +532,14 @@ def test_simultaneous_second_press_opens_the_client_the_first_press_created(desk
     from clients import views
 
     key = creation_key(desk)
-    real_client_save = views.client_save
+    real_create_client = views.create_client
     winner = {}
 
-    def first_press_commits_meanwhile(*, form, by):
+    def first_press_commits_meanwhile(**kwargs):
         winner["client"] = ClientFactory(first_name="Maria", last_name="Okafor", creation_key=key)
-        return real_client_save(form=form, by=by)
+        return real_create_client(**kwargs)
 
-    monkeypatch.setattr(views, "client_save", first_press_commits_meanwhile)
+    monkeypatch.setattr(views, "create_client", first_press_commits_meanwhile)
 
     response = desk.post(NEW_URL, form_data(creation_key=key))
 

@@ -79,7 +79,7 @@ def test_a_500_logs_no_posted_text(front_desk, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("clients.views.client_save", broken)
+    monkeypatch.setattr("clients.views.create_client", broken)
     http = HttpClient(raise_request_exception=False)
     http.force_login(front_desk)
 

@@ -152,7 +152,7 @@ def test_a_bug_in_a_view_is_still_a_500(desk_http, monkeypatch):
     def broken(*args, **kwargs):
         raise IntegrityError("a real bug, not an outage")
 
-    monkeypatch.setattr("clients.views.client_save", broken)
+    monkeypatch.setattr("clients.views.create_client", broken)
     response = desk_http.post(reverse("clients:new"), {**TYPED, "confirm_new": "1"})
 
     assert response.status_code == 500
