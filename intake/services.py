@@ -138,6 +138,17 @@ def identity_matches(link: IntakeLink, *, last_name: str, born: date) -> bool:
     return bool(expected_key) and _name_key(last_name) == expected_key and born == date_of_birth(link)
 
 
+def identity_check(link: IntakeLink, *, last_name: str, born: date) -> bool:
+    """One try at unlocking a link: True when the details match; otherwise the try is counted
+    (the link locks after its limit, link.is_locked) and False."""
+    if identity_matches(link, last_name=last_name, born=born):
+        link.mark_opened()
+        return True
+    link.record_failed_attempt()
+    link.refresh_from_db(fields=["failed_attempts"])
+    return False
+
+
 def _contact_initial(client: Client) -> dict:
     return {
         name: getattr(client, name)
@@ -159,14 +170,14 @@ def draft_size(draft: dict) -> int:
     return len(json.dumps(draft, ensure_ascii=False).encode())
 
 
-def save_step(*, link: IntakeLink, step: str, form) -> bool:
-    """Keep what was typed on a step (valid or not), so nothing is lost on leaving.
+def save_step(*, link: IntakeLink, step: str, answers: dict, complete: bool) -> bool:
+    """Keep what was typed on a step (complete or not), so nothing is lost on leaving.
 
-    Only the form's own questions are kept, each within its size limit (`form.answers()`).
-    Returns False, saving nothing, when the draft would grow past DRAFT_MAX_BYTES.
+    `answers` are the step form's own questions, each within its size limit (form.answers());
+    `complete` whether the step is valid. Returns False, saving nothing, when the draft would
+    grow past DRAFT_MAX_BYTES.
     """
-    answers = form.answers()
-    valid = form.is_valid()
+    valid = complete
     with transaction.atomic():
         locked = IntakeLink.objects.select_for_update().get(pk=link.pk)
         if locked.submitted_at:

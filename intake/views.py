@@ -74,7 +74,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     form = ContactStepForm(request.POST or None, ask_identity=True)
     if request.method == "POST" and form.is_valid():
         link, token = IntakeLink.issue(client=None, purpose=IntakeLink.Purpose.PUBLIC)
-        services.save_step(link=link, step="contact", form=form)
+        services.save_step(link=link, step="contact", answers=form.answers(), complete=True)
         # This browser typed the name and date of birth: it carries on without being asked.
         # Any other browser (the "finish later" link) must give them first.
         _remember(request, VERIFIED, link)
@@ -98,14 +98,12 @@ def intake_open(request: HttpRequest, token: str) -> HttpResponse:
     if link.needs_identity_check and link.pk not in request.session.get(VERIFIED, []):
         form = IdentityForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if services.identity_matches(
+            if services.identity_check(
                 link, last_name=form.cleaned_data["last_name"], born=form.cleaned_data["date_of_birth"]
             ):
                 _remember(request, VERIFIED, link)
                 request.session.cycle_key()  # a fresh session id once unlocked
-                link.mark_opened()
                 return redirect("intake:step", token=token, step=services.first_incomplete_step(link) or "consent")
-            link.record_failed_attempt()
             if link.is_locked:
                 return _unavailable(request)
             form.add_error(None, "Those details do not match what the clinic has. Please check them and try again.")
@@ -134,7 +132,7 @@ def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         go = request.POST.get("go", "next")
         form = services.build_step_form(link, step, data=request.POST)
         valid = form.is_valid()
-        if not services.save_step(link=link, step=step, form=form):
+        if not services.save_step(link=link, step=step, answers=form.answers(), complete=valid):
             form.add_error(None, DRAFT_FULL)
             return render(request, "intake/step.html", _step_context(link, step, form, token))
         if form.too_long:  # an answer was cut to its limit: say so before the client moves on
