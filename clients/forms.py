@@ -41,22 +41,7 @@ def validate_date_of_birth(dob: date) -> date:
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = [
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "pronouns",
-            "date_of_birth",
-            "phone",
-            "email",
-            "address",
-            "emergency_contact_name",
-            "emergency_contact_relationship",
-            "emergency_contact_phone",
-            "preferred_pressure",
-            "referral_source",
-            "desk_notes",
-        ]
+        fields = list(Client.PROFILE_FIELDS)
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),

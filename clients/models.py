@@ -199,6 +199,24 @@ def _could_be(client: "Client", first_name, last_name, date_of_birth, email="", 
 class Client(models.Model):
     """A person who comes to the clinic. Contact and identity, no clinical content."""
 
+    # What the desk fills in: the profile form's fields, and what the benchmark seed fills.
+    PROFILE_FIELDS = (
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "pronouns",
+        "date_of_birth",
+        "phone",
+        "email",
+        "address",
+        "emergency_contact_name",
+        "emergency_contact_relationship",
+        "emergency_contact_phone",
+        "preferred_pressure",
+        "referral_source",
+        "desk_notes",
+    )
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         ARCHIVED = "archived", "Archived"

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.roles import THERAPIST
-from clients.models import ClientNameWord
+from clients.models import Client, ClientNameWord
 from clinic.body import REGIONS
 from clinic.models import User
 from sessions import seals
@@ -332,26 +332,6 @@ class NamePicker:
 
 def _seed_clients(rng: random.Random, first_id: int, total: int, batch: int) -> None:
     """Clients with ids first_id, first_id + 1, ... (the notes refer to them by number)."""
-    columns = [
-        "id",
-        "first_name",
-        "last_name",
-        "preferred_name",
-        "pronouns",
-        "date_of_birth",
-        "phone",
-        "email",
-        "address",
-        "emergency_contact_name",
-        "emergency_contact_relationship",
-        "emergency_contact_phone",
-        "preferred_pressure",
-        "referral_source",
-        "desk_notes",
-        "status",
-        "created_at",
-        "updated_at",
-    ]
     progress = Progress("clients", total)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     rows = []
@@ -362,28 +342,25 @@ def _seed_clients(rng: random.Random, first_id: int, total: int, batch: int) -> 
         if n % 40 == 0:  # double-barrelled
             last = f"{last}-{last_name()}"
         created = now - timedelta(days=rng.randrange(3650), seconds=rng.randrange(86400))
-        rows.append(
-            (
-                first_id + n,
-                first,
-                last,
-                rng.choice(["", "", "", first[:3]]),
-                "",
-                date(1940, 1, 1) + timedelta(days=rng.randrange(24000)),
-                _phone(rng, n),
-                f"{first.lower()}.{n}@example.com".replace("'", ""),
-                "",
-                "",
-                "",
-                "",
-                rng.choice(PRESSURES + [""]),
-                "",
-                "",
-                "archived" if n % 50 == 0 else "active",
-                created,
-                created,
-            )
-        )
+        profile = dict.fromkeys(Client.PROFILE_FIELDS, "")
+        profile |= {
+            "first_name": first,
+            "last_name": last,
+            "preferred_name": rng.choice(["", "", "", first[:3]]),
+            "date_of_birth": date(1940, 1, 1) + timedelta(days=rng.randrange(24000)),
+            "phone": _phone(rng, n),
+            "email": f"{first.lower()}.{n}@example.com".replace("'", ""),
+            "preferred_pressure": rng.choice(PRESSURES + [""]),
+        }
+        row = {
+            "id": first_id + n,
+            **profile,
+            "status": "archived" if n % 50 == 0 else "active",
+            "created_at": created,
+            "updated_at": created,
+        }
+        columns = list(row)  # the same keys, in the same order, for every client
+        rows.append(tuple(row.values()))
         if len(rows) >= batch:
             _copy("clients_client", columns, rows)
             progress.advance(len(rows))
@@ -398,32 +375,6 @@ def _seed_clients(rng: random.Random, first_id: int, total: int, batch: int) -> 
 
 
 def _seed_notes(rng, first_client_id, clients, visits, staff, batch) -> tuple[int, int]:
-    note_columns = [
-        "id",
-        "client_id",
-        "therapist_id",
-        "visit_date",
-        "update_since_last",
-        "health_changed",
-        "pain_before",
-        "pain_after",
-        "techniques",
-        "pressure",
-        "client_feedback",
-        "tissue_response",
-        "home_care_stretches",
-        "home_care_strengthening",
-        "home_care_posture",
-        "next_visit_date",
-        "next_visit_interval_days",
-        "duration_minutes",
-        "created_at",
-        "updated_at",
-        "version",
-        "signed_at",
-        "signed_by_id",
-        "content_hash",
-    ]
     area_columns = ["note_id", "region", "side", "pain", "pressure", "techniques"]
     # Every signed note is sealed in its client's chain, as signing does (sessions/seals.py).
     seal_columns = ["client_id", "position", "kind", "note_id", "content_hash", "previous", "seal", "sealed_at"]
@@ -479,34 +430,21 @@ def _seed_notes(rng, first_client_id, clients, visits, staff, batch) -> tuple[in
             content_hash = SessionNote.hash_of(
                 SessionNote.canonical_content(values, note_areas), signed_at=signed_at, signed_by_id=therapist
             )
-            notes.append(
-                (
-                    note_id,
-                    client_id,
-                    therapist,
-                    day,
-                    values["update_since_last"],
-                    False,
-                    values["pain_before"],
-                    values["pain_after"],
-                    _pg_array(techniques),
-                    pressure,
-                    values["client_feedback"],
-                    values["tissue_response"],
-                    values["home_care_stretches"],
-                    "",
-                    values["home_care_posture"],
-                    None,
-                    interval,
-                    60,
-                    signed_at,
-                    signed_at,
-                    1,
-                    signed_at,
-                    therapist,
-                    content_hash,
-                )
-            )
+            row = {
+                "id": note_id,
+                "client_id": client_id,
+                "therapist_id": therapist,
+                **{field: values[field] for field in SessionNote.WRITTEN_FIELDS},
+                "techniques": _pg_array(techniques),
+                "created_at": signed_at,
+                "updated_at": signed_at,
+                "version": 1,
+                "signed_at": signed_at,
+                "signed_by_id": therapist,
+                "content_hash": content_hash,
+            }
+            note_columns = list(row)  # the same keys, in the same order, for every note
+            notes.append(tuple(row.values()))
             areas.extend(
                 (note_id, a["region"], a["side"], a["pain"], pressure, _pg_array(techniques)) for a in note_areas
             )

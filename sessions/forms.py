@@ -103,23 +103,7 @@ class SessionNoteForm(BodyAreasMixin, forms.ModelForm):
 
     class Meta:
         model = SessionNote
-        fields = [
-            "visit_date",
-            "update_since_last",
-            "health_changed",
-            "pain_before",
-            "pain_after",
-            "techniques",
-            "pressure",
-            "client_feedback",
-            "tissue_response",
-            "home_care_stretches",
-            "home_care_strengthening",
-            "home_care_posture",
-            "next_visit_date",
-            "next_visit_interval_days",
-            "duration_minutes",
-        ]
+        fields = list(SessionNote.WRITTEN_FIELDS)
         widgets = {
             "visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "next_visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -226,9 +226,8 @@ class SessionNote(models.Model):
     """What happened at one visit. Signed notes never change (a database trigger enforces it)."""
 
     # The columns a signature covers: the trigger refuses to change any of them once signed.
-    CLINICAL_FIELDS = (
-        "client_id",
-        "therapist_id",
+    # What the therapist writes: the note form's fields, and what the benchmark seed fills.
+    WRITTEN_FIELDS = (
         "visit_date",
         "update_since_last",
         "health_changed",
@@ -244,10 +243,8 @@ class SessionNote(models.Model):
         "next_visit_date",
         "next_visit_interval_days",
         "duration_minutes",
-        "signed_at",
-        "signed_by_id",
-        "content_hash",
     )
+    CLINICAL_FIELDS = ("client_id", "therapist_id", *WRITTEN_FIELDS, "signed_at", "signed_by_id", "content_hash")
 
     # Indexed by note_client_date (client first), which also serves the chart's order.
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="session_notes", db_index=False)
