@@ -70,6 +70,7 @@ TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 
 INSTALLED_APPS = [
     "clinic.apps.ClinicConfig",
+    "bodymap.apps.BodymapConfig",
     "clients.apps.ClientsConfig",
     "intake.apps.IntakeConfig",
     "sessions.apps.VisitsConfig",

@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.roles import THERAPIST
+from bodymap.regions import REGIONS
 from clients.models import Client, ClientNameWord
-from clinic.body import REGIONS
 from clinic.models import User
 from sessions import seals
 from sessions.models import SessionNote

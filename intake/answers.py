@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from clinic.body import region_label
+from bodymap.regions import region_label
 from intake.models import Intake
 from intake.vocabulary import Allergy, Caution
 

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import QueryDict
 
+from bodymap.regions import REGIONS, side_choices
 from clients.forms import clean_phone_number, validate_date_of_birth
-from clinic.body import REGIONS, side_choices
 from intake.models import ConsentText, Intake
 from intake.vocabulary import (
     CAUTION_ALLERGIES,

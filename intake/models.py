@@ -10,8 +10,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from bodymap.regions import REGION_CHOICES, Side, area_label, region_label
 from clients.models import Client, Pressure
-from clinic.body import REGION_CHOICES, Side, area_label, region_label
 from intake.vocabulary import (
     SENSITIVE_AREAS,
     ActivityLevel,

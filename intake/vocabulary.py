@@ -78,7 +78,7 @@ class HistoryKind(models.TextChoices):
 
 
 # Areas a client may not want worked on, and the sensitive areas that need their
-# own consent. Codes are body regions (clinic/body.py).
+# own consent. Codes are body regions (bodymap/regions.py).
 SENSITIVE_AREAS = [
     ("gluteals", "Gluteals (buttocks)"),
     ("chest", "Chest wall"),

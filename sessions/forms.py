@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
+from bodymap.regions import REGIONS, side_choices
 from clients.models import Pressure
-from clinic.body import REGIONS, side_choices
 from intake.vocabulary import PAIN_CHOICES
 from sessions.models import Assessment, SessionNote, Technique, TreatmentPlan
 from sessions.services import missing_for_signature

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
+from bodymap.regions import REGION_CHOICES, Side, area_label, region_label
 from clients.models import Client, Pressure
-from clinic.body import REGION_CHOICES, Side, area_label, region_label
 from sessions.vocabulary import (
     Movement,
     Posture,

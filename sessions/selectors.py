@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Value
 from django.db.models.functions import TruncDate
 
-from clinic.body import REGIONS_BY_CODE, area_label
+from bodymap.regions import REGIONS_BY_CODE, area_label
 from intake.models import Intake
 from sessions.charts import LineChart, Series
 from sessions.models import Addendum, Assessment, NoteArea, RangeOfMotionTest, SessionNote, TreatmentPlan

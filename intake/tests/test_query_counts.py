@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import MANAGER
+from bodymap.regions import REGIONS, Side
 from clients.tests.factories import ClientFactory
-from clinic.body import REGIONS, Side
 from clinic.tests.factories import UserFactory
 from intake import services
 from intake.tests.factories import IntakeFactory, make_link

@@ -1,6 +1,6 @@
 """POST data the clinical forms accept, built the way a browser would send them."""
 
-from clinic.body import REGIONS
+from bodymap.regions import REGIONS
 from sessions.models import SessionNote
 
 NOTE_TEXT_FIELDS = (

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.body import REGIONS
+from bodymap.regions import REGIONS
 from intake.models import Intake
 from intake.tests.factories import IntakeFactory
 from scheduling.tests.factories import AppointmentFactory, ServiceFactory, at

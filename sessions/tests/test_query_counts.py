@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import THERAPIST
-from clinic.body import REGIONS
+from bodymap.regions import REGIONS
 from clinic.tests.factories import UserFactory
 from intake.tests.factories import IntakeFactory
 from sessions.models import Technique

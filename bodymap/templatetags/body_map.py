@@ -16,8 +16,8 @@
 
 from django import template
 
-from clinic.body import REGIONS_BY_CODE, Side, area_label
-from clinic.body_figure import VIEW_BOX, VIEWS
+from bodymap.figure import VIEW_BOX, VIEWS
+from bodymap.regions import REGIONS_BY_CODE, Side, area_label
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """The body-map figure as data: a front and a back view of a person, one shape per region side.
 
-Every region in clinic.body.REGIONS that is drawn on a view (Region.front / Region.back) has
+Every region in bodymap.regions.REGIONS that is drawn on a view (Region.front / Region.back) has
 shapes on that view: one per side ("left" / "right") for paired regions, one ("center") for
 unpaired ones. Sides are the *client's* sides: on the front view the client's left is on the
 viewer's right; on the back view the client's left is on the viewer's left.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from clinic.body import REGIONS, Side
+from bodymap.regions import REGIONS, Side
 
 VIEW_WIDTH = 200
 VIEW_HEIGHT = 440
@@ -200,7 +200,7 @@ _BACK_CENTER: dict[str, tuple[Point, ...]] = {}
 
 @dataclass(frozen=True)
 class Shape:
-    region: str  # a code from clinic.body.REGIONS
+    region: str  # a code from bodymap.regions.REGIONS
     side: str  # "left" | "right" | "center" (the client's side)
     d: str  # SVG path data in the view's coordinates
 

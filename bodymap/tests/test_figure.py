@@ -4,8 +4,8 @@ import re
 
 from django.template import Context, Template
 
-from clinic.body import REGIONS, REGIONS_BY_CODE
-from clinic.body_figure import VIEWS
+from bodymap.figure import VIEWS
+from bodymap.regions import REGIONS, REGIONS_BY_CODE
 
 SHAPE = re.compile(r'<path class="body-region(?P<cls>[^"]*)" data-region="(?P<code>[^"]+)" data-side="(?P<side>[^"]+)"')
 
