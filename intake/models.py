@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import access
 from bodymap.regions import REGION_CHOICES, Side, area_label, region_label
 from clients.models import Client, Pressure
 from intake.vocabulary import (
@@ -191,6 +192,11 @@ class IntakeLink(models.Model):
 
 
 class IntakeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The answers are health records: clinicians only (accounts.access.can_read_clinical).
+        Front desk works with links and website submissions' contact details, never these rows' answers."""
+        return self if access.can_read_clinical(user) else self.none()
+
     def accepted(self):
         return self.filter(status=Intake.Status.ACCEPTED)
 

@@ -221,13 +221,15 @@ def in_clinic_start(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 @clinical_only
 def review_queue(request: HttpRequest) -> HttpResponse:
-    intakes = Intake.objects.awaiting_review().select_related("client").order_by("submitted_at")
+    intakes = (
+        Intake.objects.visible_to(request.user).awaiting_review().select_related("client").order_by("submitted_at")
+    )
     return render(request, "intake/review_queue.html", {"intakes": intakes})
 
 
 @clinical_only
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = get_object_or_404(Intake.objects.with_answers().exclude(client=None), pk=pk)
+    intake = get_object_or_404(Intake.objects.visible_to(request.user).with_answers().exclude(client=None), pk=pk)
     previous = (
         Intake.objects.with_answers()
         .accepted()
@@ -259,7 +261,9 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @clinical_only
 @require_POST
 def intake_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = get_object_or_404(Intake.objects.awaiting_review().select_related("client"), pk=pk)
+    intake = get_object_or_404(
+        Intake.objects.visible_to(request.user).awaiting_review().select_related("client"), pk=pk
+    )
     form = AcceptIntakeForm(request.POST, contact_changes=intake_answers.contact_changes(intake))
     if not form.is_valid():
         messages.error(request, "Choose only details listed on the page.")

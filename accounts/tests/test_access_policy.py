@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from intake.models import Intake
+from intake.tests.factories import IntakeFactory
 from sessions.models import Assessment, SessionNote, TreatmentPlan
 from sessions.tests.factories import AssessmentFactory, SessionNoteFactory, TreatmentPlanFactory, signed_note
 
@@ -33,8 +35,9 @@ def test_front_desk_sees_no_clinical_record_through_the_querysets(front_desk, th
     signed_note(therapist=therapist)
     AssessmentFactory(therapist=therapist)
     TreatmentPlanFactory(therapist=therapist)
+    IntakeFactory()
 
-    for model in (SessionNote, Assessment, TreatmentPlan):
+    for model in (SessionNote, Assessment, TreatmentPlan, Intake):
         assert model.objects.visible_to(front_desk).count() == 0
         assert model.objects.visible_to(therapist).count() == 1
 
