@@ -69,3 +69,23 @@ class FormStash(models.Model):
     @staticmethod
     def hash_path(path: str) -> str:
         return hashlib.sha256(path.encode()).hexdigest()
+
+
+class RateLimitCounter(models.Model):
+    """Requests per client address per time window, for the public pages.
+
+    Kept in PostgreSQL so the limit holds across processes and servers, the
+    embedded development database included.
+    """
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "clinic_ratelimitcounter"  # its name from before it moved here (no data moved)
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_one_row_per_window")]
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start}: {self.count}"

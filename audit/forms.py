@@ -1,7 +1,7 @@
 from django import forms
 
-from clinic.dayrange import nearest_valid_day
 from clinic.models import User
+from timekeeping.dayrange import nearest_valid_day
 
 
 class AuditFilterForm(forms.Form):

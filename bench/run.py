@@ -85,9 +85,9 @@ def prepare(database: dict) -> dict:
     from accounts.roles import THERAPIST
     from clients.models import Client
     from clinic.models import User
-    from clinic.timeutil import local
     from scheduling.models import Appointment
     from sessions.models import SessionNote
+    from timekeeping.timeutil import local
 
     call_command("migrate", verbosity=0)
     seeded = None

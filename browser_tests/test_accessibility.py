@@ -16,11 +16,11 @@ from accounts.roles import FRONT_DESK, THERAPIST
 from browser_tests.helpers import DESK_CONTEXT, Axe, sign_in, watch
 from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
-from clinic.timeutil import today
 from intake.models import ConsentText, IntakeLink
 from intake.tests.factories import IntakeFactory
 from scheduling.tests.factories import AppointmentFactory, WorkingHoursFactory, at
 from sessions.tests.factories import AssessmentFactory, SessionNoteFactory, TreatmentPlanFactory, signed_note
+from timekeeping.timeutil import today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

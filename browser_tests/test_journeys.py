@@ -20,13 +20,13 @@ from browser_tests.helpers import DESK_CONTEXT, sign_in, watch
 from clients.models import Client
 from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
-from clinic.timeutil import today
 from intake.models import ConsentText, Intake, IntakeLink
 from intake.tests.factories import IntakeFactory
 from scheduling.models import Appointment
 from scheduling.tests.factories import ServiceFactory, WorkingHoursFactory, next_weekday
 from sessions.models import SessionNote
 from sessions.tests.factories import signed_note
+from timekeeping.timeutil import today
 
 pytestmark = [
     pytest.mark.browser,

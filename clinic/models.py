@@ -1,5 +1,4 @@
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
 
 from accounts import access
 from accounts.roles import ROLE_PERMISSIONS, Role
@@ -43,22 +42,3 @@ class User(AbstractUser):
     @property
     def can_read_clinical(self) -> bool:
         return access.can_read_clinical(self)
-
-
-class RateLimitCounter(models.Model):
-    """Requests per client address per time window, for the public pages.
-
-    Kept in PostgreSQL so the limit holds across processes and servers, the
-    embedded development database included.
-    """
-
-    key = models.CharField(max_length=200)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_one_row_per_window")]
-        indexes = [models.Index(fields=["window_start"], name="ratelimit_window")]
-
-    def __str__(self):
-        return f"{self.key} @ {self.window_start}: {self.count}"

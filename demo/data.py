@@ -273,9 +273,9 @@ def load_schedule(*, therapists, rng: random.Random) -> int:
     """Services, working hours (Mon–Sat 9:00–17:00) and a few days of visits around today."""
     from datetime import time as clock
 
-    from clinic.timeutil import local_datetime, today
     from scheduling import services as booking
     from scheduling.models import Appointment, Service, WorkingHours
+    from timekeeping.timeutil import local_datetime, today
 
     for position, (name, minutes, fee) in enumerate(SERVICES, start=1):
         Service.objects.get_or_create(

@@ -486,8 +486,8 @@ def _seed_notes(rng, first_client_id, clients, visits, staff, batch) -> tuple[in
 
 def _seed_day(rng, first_client_id, clients, staff, day: date) -> int:
     """Every therapist fully booked on `day` (the day view's worst case), 30-minute visits 8:00–18:00."""
-    from clinic.timeutil import local_datetime
     from scheduling.models import Appointment, Service
+    from timekeeping.timeutil import local_datetime
 
     service, _ = Service.objects.get_or_create(
         name="Massage, 30 minutes", defaults={"duration_minutes": 30, "fee": "55.00", "position": 1}

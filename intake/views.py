@@ -8,8 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_read_clinical, clinical_only
+from accounts.ratelimit import rate_limited
 from clients.models import Client
-from clinic.ratelimit import rate_limited
 from intake import answers as intake_answers
 from intake import services
 from intake.forms import STEPS_BY_SLUG, AcceptIntakeForm, ConsentTextForm, ContactStepForm, IdentityForm

@@ -5,8 +5,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from clinic.timeutil import ClockChanges, clock_changes, local, occurrences
-from clinic.urlutil import url_for_pk
+from clients.urlutil import url_for_pk
+from timekeeping.timeutil import ClockChanges, clock_changes, local, occurrences
 
 SLOT_MINUTES = 15
 

@@ -3,8 +3,8 @@ from datetime import date, time
 from django import forms
 
 from clinic.models import User
-from clinic.timeutil import NonexistentLocalTime, local_datetime, occurrences, today, zone_label
 from scheduling.models import Service
+from timekeeping.timeutil import NonexistentLocalTime, local_datetime, occurrences, today, zone_label
 
 
 class TherapistChoiceField(forms.ModelChoiceField):

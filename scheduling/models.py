@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
-from clinic.timeutil import local, today
 from sessions.models import SessionNote, TsTzRange
+from timekeeping.timeutil import local, today
 
 PROTECT_USER = {"on_delete": models.PROTECT, "related_name": "+"}
 

@@ -11,9 +11,9 @@ from django.db.models import F, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
-from clinic.timeutil import local
 from intake.models import Intake, IntakeLink
 from scheduling.models import Appointment
+from timekeeping.timeutil import local
 
 
 def due_reminders(*, now=None, hours: int | None = None):

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 
 from clients.models import Client
-from clinic.timeutil import local
 from scheduling.models import Appointment, Service, WorkingHours
 from sessions import services
 from sessions.models import SessionNote
+from timekeeping.timeutil import local
 
 EXCLUSION_VIOLATION = "23P01"
 DEADLOCK_DETECTED = "40P01"

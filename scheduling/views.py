@@ -19,9 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import clinical_only
 from clients.models import Client
-from clinic.dayrange import day_from
 from clinic.models import User
-from clinic.timeutil import day_bounds, local, today
 from intake.selectors import client_ids_with_alerts
 from scheduling import services as booking
 from scheduling.calendar import Column, as_local_date, build_grid, week_days
@@ -37,6 +35,8 @@ from scheduling.forms import (
 from scheduling.models import Appointment, Service, WorkingHours
 from scheduling.recalls import due_clients
 from sessions.models import SessionNote
+from timekeeping.dayrange import day_from
+from timekeeping.timeutil import day_bounds, local, today
 
 can_view = permission_required("scheduling.view_appointment", raise_exception=True)
 can_book = permission_required("scheduling.add_appointment", raise_exception=True)

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 
 from clients.models import Client
-from clinic.urlutil import url_for_pk
+from clients.urlutil import url_for_pk
 
 register = template.Library()
 

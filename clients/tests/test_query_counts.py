@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 
 from clients.tests.factories import ClientFactory
-from clinic.timeutil import today
 from intake.tests.factories import IntakeFactory, make_link
 from scheduling.tests.factories import AppointmentFactory, ServiceFactory, at
 from sessions.tests.factories import signed_note
+from timekeeping.timeutil import today
 
 pytestmark = pytest.mark.django_db
 

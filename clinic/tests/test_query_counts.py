@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from clients.tests.factories import ClientFactory
-from clinic.timeutil import today
 from scheduling.tests.factories import AppointmentFactory, ServiceFactory, at
 from sessions.tests.factories import SessionNoteFactory, signed_note
+from timekeeping.timeutil import today
 
 pytestmark = pytest.mark.django_db
 

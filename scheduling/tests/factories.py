@@ -12,8 +12,8 @@ import factory
 from accounts.roles import THERAPIST
 from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
-from clinic.timeutil import local_datetime, today
 from scheduling.models import Appointment, Service, WorkingHours
+from timekeeping.timeutil import local_datetime, today
 
 
 def at(day: date, hh_mm: str) -> datetime:

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clients.tests.factories import ClientFactory
-from clinic.timeutil import today
 from scheduling import services as booking
 from scheduling.models import Appointment, WorkingHours
 from scheduling.tests.factories import (
@@ -20,6 +19,7 @@ from scheduling.tests.factories import (
     next_weekday,
 )
 from sessions.models import SessionNote
+from timekeeping.timeutil import today
 
 pytestmark = pytest.mark.django_db
 

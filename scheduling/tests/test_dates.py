@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from clinic.dayrange import FIRST_DAY, LAST_DAY
-from clinic.timeutil import today
 from scheduling.forms import BOOKABLE_YEARS
 from scheduling.tests.factories import AppointmentFactory, at
+from timekeeping.dayrange import FIRST_DAY, LAST_DAY
+from timekeeping.timeutil import today
 
 pytestmark = pytest.mark.django_db
 

@@ -79,8 +79,8 @@ def test_service_form_refuses_a_service_longer_than_eight_hours(client, manager)
 
 
 def test_a_long_visit_that_started_the_evening_before_shows_on_the_day():
-    from clinic.timeutil import day_bounds
     from scheduling.tests.factories import AppointmentFactory
+    from timekeeping.timeutil import day_bounds
 
     evening = at(DAY.replace(day=DAY.day - 1), "20:00")
     overnight = AppointmentFactory(

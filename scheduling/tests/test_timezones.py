@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.tests.factories import ClientFactory
-from clinic.timeutil import ClockChanges, NonexistentLocalTime, clock_changes, day_bounds, local_datetime
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, ServiceFactory, at
+from timekeeping.timeutil import ClockChanges, NonexistentLocalTime, clock_changes, day_bounds, local_datetime
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.tests.explain import assert_page_reads_use_indexes, assert_uses_index, plan_of
-from clinic.timeutil import day_bounds
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, at
 from sessions.models import SessionNote
 from sessions.tests.factories import SessionNoteFactory, TreatmentPlanFactory, add_addendum, signed_note
+from timekeeping.timeutil import day_bounds
 
 pytestmark = pytest.mark.django_db
 

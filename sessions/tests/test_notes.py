@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.timeutil import today
 from intake.models import Intake
 from intake.tests.factories import IntakeFactory
 from scheduling.tests.factories import AppointmentFactory, ServiceFactory, at
@@ -22,6 +21,7 @@ from sessions.tests.factories import (
     signed_note,
 )
 from sessions.tests.helpers import note_form_data
+from timekeeping.timeutil import today
 
 pytestmark = pytest.mark.django_db
 

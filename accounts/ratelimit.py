@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.addresses import client_address
-from clinic.models import RateLimitCounter
+from accounts.models import RateLimitCounter
 
 
 def hit(key: str, *, limit: int, period: int, now: datetime | None = None) -> bool:
