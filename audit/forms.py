@@ -1,7 +1,9 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
-from clinic.models import User
 from timekeeping.dayrange import nearest_valid_day
+
+User = get_user_model()  # the staff user (clinic.User); apps do not import the project package
 
 
 class AuditFilterForm(forms.Form):

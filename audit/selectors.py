@@ -5,12 +5,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AccessLog, Change
 from clients.models import Client
-from clinic.models import User
+
+User = get_user_model()  # the staff user (clinic.User); apps do not import the project package
 
 CLIENT_NUMBER = re.compile(r"#\s*(\d{1,18})")
 

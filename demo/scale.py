@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,10 +24,11 @@ from django.utils import timezone
 from accounts.roles import THERAPIST
 from bodymap.regions import REGIONS
 from clients.models import Client, ClientNameWord
-from clinic.models import User
 from sessions import seals
 from sessions.models import SessionNote
 from sessions.vocabulary import DEFAULT_TECHNIQUES
+
+User = get_user_model()  # the staff user (clinic.User); apps do not import the project package
 
 FIRST_NAMES = [
     "Zoë",

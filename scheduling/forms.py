@@ -1,10 +1,12 @@
 from datetime import date, time
 
 from django import forms
+from django.contrib.auth import get_user_model
 
-from clinic.models import User
 from scheduling.models import Service
 from timekeeping.timeutil import NonexistentLocalTime, local_datetime, occurrences, today, zone_label
+
+User = get_user_model()  # the staff user (clinic.User); apps do not import the project package
 
 
 class TherapistChoiceField(forms.ModelChoiceField):

@@ -7,6 +7,7 @@ a "see therapist" badge.
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import clinical_only
 from clients.models import Client
-from clinic.models import User
 from intake.selectors import client_ids_with_alerts
 from scheduling import services as booking
 from scheduling.calendar import Column, as_local_date, build_grid, week_days
@@ -37,6 +37,8 @@ from scheduling.recalls import due_clients
 from sessions.models import SessionNote
 from timekeeping.dayrange import day_from
 from timekeeping.timeutil import day_bounds, local, today
+
+User = get_user_model()  # the staff user (clinic.User); apps do not import the project package
 
 can_view = permission_required("scheduling.view_appointment", raise_exception=True)
 can_book = permission_required("scheduling.add_appointment", raise_exception=True)

@@ -6,13 +6,15 @@ Idempotent: running it again creates nothing twice.
 import random
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.roles import FRONT_DESK, MANAGER, THERAPIST
 from clients.models import Client
-from clinic.models import User
 from demo.data import load_clinical_histories, load_schedule
+
+User = get_user_model()  # the staff user (clinic.User); apps do not import the project package
 
 DEMO_PASSWORD = "demo-clinic-2026"
 
