@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from accounts.access import clinical_only
 from clients.models import Client
 from intake.selectors import client_ids_with_alerts
@@ -40,9 +41,9 @@ from timekeeping.timeutil import day_bounds, local, today
 
 User = get_user_model()  # the staff user (clinic.User); apps do not import the project package
 
-can_view = permission_required("scheduling.view_appointment", raise_exception=True)
-can_book = permission_required("scheduling.add_appointment", raise_exception=True)
-can_change = permission_required("scheduling.change_appointment", raise_exception=True)
+can_view = permission_required(access.VIEW_SCHEDULE, raise_exception=True)
+can_book = permission_required(access.BOOK_VISITS, raise_exception=True)
+can_change = permission_required(access.CHANGE_VISITS, raise_exception=True)
 can_manage_services = permission_required("scheduling.change_service", raise_exception=True)
 
 
