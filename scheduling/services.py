@@ -204,9 +204,21 @@ def appointment_check_in(*, appointment: Appointment, by=None) -> SessionNote:
         return appointment.note  # a second press of "Check in"
     _transition(appointment, Appointment.Status.CHECKED_IN)
     if appointment.note_id is None:
-        note = services.note_start(client=appointment.client, therapist=appointment.therapist, carry_forward=True)
-        note.visit_date = local(appointment.starts_at).date()
-        note.duration_minutes = round((appointment.ends_at - appointment.starts_at).total_seconds() / 60)
+        day = local(appointment.starts_at).date()
+        minutes = round((appointment.ends_at - appointment.starts_at).total_seconds() / 60)
+        # The therapist may have started the note from the chart before the desk checked the
+        # client in: that draft is this visit's note (a second one would be a duplicate).
+        note = (
+            SessionNote.objects.editable_by(appointment.therapist)
+            .filter(client=appointment.client, visit_date=day, appointment__isnull=True)
+            .order_by("created_at")
+            .first()
+        )
+        if note is None:
+            note = services.note_start(client=appointment.client, therapist=appointment.therapist, carry_forward=True)
+            note.visit_date = day
+        if note.duration_minutes is None:
+            note.duration_minutes = minutes
         note.save(update_fields=["visit_date", "duration_minutes"])
         appointment.note = note
     appointment.save(update_fields=["status", "note", "updated_at"])

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
 from django.urls import reverse
 
 from clients.tests.factories import ClientFactory
@@ -19,6 +20,7 @@ from scheduling.tests.factories import (
     next_weekday,
 )
 from sessions.models import SessionNote
+from sessions.tests.factories import SessionNoteFactory
 from timekeeping.timeutil import today
 
 pytestmark = pytest.mark.django_db
@@ -395,6 +397,39 @@ def test_checking_in_twice_creates_one_note(client, front_desk, visit):
     assert SessionNote.objects.filter(client=visit.client).count() == 1
     visit.refresh_from_db()
     assert visit.note == SessionNote.objects.get(client=visit.client)
+
+
+def test_check_in_takes_the_note_the_therapist_started_from_the_chart(client, front_desk, therapist, visit):
+    """The therapist opened a note from the chart before the desk checked the client in: that
+    draft becomes the visit's note (it used to get a second, empty one)."""
+    therapist_browser = HttpClient()
+    therapist_browser.force_login(therapist)
+    therapist_browser.post(reverse("visits:note_new", args=[visit.client_id]))
+    started = SessionNote.objects.get(client=visit.client)
+    assert started.visit_date == MONDAY and started.duration_minutes is None
+    client.force_login(front_desk)
+
+    client.post(reverse("scheduling:appointment_check_in", args=[visit.pk]))
+
+    visit.refresh_from_db()
+    assert SessionNote.objects.filter(client=visit.client).count() == 1
+    assert visit.note == started
+    started.refresh_from_db()
+    assert started.duration_minutes == 60  # from the booked visit
+
+
+def test_check_in_leaves_another_therapists_or_another_days_draft_alone(
+    client, front_desk, therapist, other_therapist, visit
+):
+    SessionNoteFactory(client=visit.client, therapist=other_therapist, visit_date=MONDAY)
+    SessionNoteFactory(client=visit.client, therapist=therapist, visit_date=MONDAY - timedelta(days=7))
+    client.force_login(front_desk)
+
+    client.post(reverse("scheduling:appointment_check_in", args=[visit.pk]))
+
+    visit.refresh_from_db()
+    assert SessionNote.objects.filter(client=visit.client).count() == 3
+    assert visit.note.therapist == therapist and visit.note.visit_date == MONDAY
 
 
 def test_therapist_checking_in_lands_on_the_note_form(client, therapist, visit):
