@@ -65,12 +65,12 @@ def within_working_hours(*, therapist, starts_at: datetime, ends_at: datetime) -
     return any(b.weekday == start.weekday() and b.starts <= start.time() and end.time() <= b.ends for b in blocks)
 
 
-def _save_or_conflict(appointment: Appointment) -> Appointment:
+def _save_or_conflict(appointment: Appointment, update_fields: list[str] | None = None) -> Appointment:
     """Save inside a savepoint; PostgreSQL's exclusion constraint decides double bookings."""
     for attempt in range(SAVE_ATTEMPTS):
         try:
             with transaction.atomic():
-                appointment.save()
+                appointment.save(update_fields=update_fields)
         except IntegrityError as error:
             if getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION:
                 diag = getattr(error.__cause__, "diag", None)
@@ -130,28 +130,35 @@ def appointment_book(
 def appointment_reschedule(
     *, appointment: Appointment, starts_at: datetime, therapist=None, by=None, outside_hours_ok: bool = False
 ) -> Appointment:
-    """Move a booked visit (and perhaps to another therapist); the same rules as booking."""
-    if appointment.status != Appointment.Status.BOOKED:
-        raise ValidationError("Only booked visits can be moved.")
-    original = (appointment.starts_at, appointment.ends_at, appointment.therapist)
-    length = appointment.ends_at - appointment.starts_at
+    """Move a booked visit (and perhaps to another therapist); the same rules as booking.
+
+    The row is locked and read afresh, and only the time and therapist are written: a cancel
+    or check-in that happened since the page was opened is not undone.
+    """
     starts_at = starts_at.astimezone(UTC)  # exact durations across clock changes (no wall-clock arithmetic)
-    _check_working_hours(
-        therapist=therapist or appointment.therapist,
-        starts_at=starts_at,
-        ends_at=starts_at + length,
-        outside_hours_ok=outside_hours_ok,
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status != Appointment.Status.BOOKED:
+            raise ValidationError("Only booked visits can be moved.")
+        length = current.ends_at - current.starts_at
+        _check_working_hours(
+            therapist=therapist or current.therapist,
+            starts_at=starts_at,
+            ends_at=starts_at + length,
+            outside_hours_ok=outside_hours_ok,
+        )
+        current.starts_at = starts_at
+        current.ends_at = starts_at + length
+        if therapist is not None:
+            current.therapist = therapist
+        _save_or_conflict(current, update_fields=["starts_at", "ends_at", "therapist", "updated_at"])
+    # The caller's object (shown on the next page) follows; on a conflict it keeps where the visit still is.
+    appointment.starts_at, appointment.ends_at, appointment.therapist = (
+        current.starts_at,
+        current.ends_at,
+        current.therapist,
     )
-    appointment.starts_at = starts_at
-    appointment.ends_at = starts_at + length
-    if therapist is not None:
-        appointment.therapist = therapist
-    try:
-        return _save_or_conflict(appointment)
-    except BookingConflict:
-        # The visit stays where it was; the caller's object (shown on the page again) must say so.
-        appointment.starts_at, appointment.ends_at, appointment.therapist = original
-        raise
+    return appointment
 
 
 def _transition(appointment: Appointment, status: str) -> None:

@@ -213,6 +213,19 @@ def test_the_booking_service_itself_keeps_to_working_hours(client_record, therap
     assert visit.starts_at == at(MONDAY, "08:00")
 
 
+def test_moving_a_visit_cancelled_meanwhile_does_not_bring_it_back(visit):
+    """The reschedule page was opened, then the visit was cancelled at the desk: saving the move
+    must not write the stale row back (it used to turn the cancelled visit into a booked one)."""
+    stale = Appointment.objects.get(pk=visit.pk)
+    booking.appointment_cancel(appointment=visit, reason="Client called")
+
+    with pytest.raises(ValidationError, match="Only booked visits can be moved"):
+        booking.appointment_reschedule(appointment=stale, starts_at=at(MONDAY, "14:00"))
+
+    visit.refresh_from_db()
+    assert (visit.status, visit.starts_at, visit.cancel_reason) == ("cancelled", at(MONDAY, "10:00"), "Client called")
+
+
 def test_rescheduling_outside_working_hours_is_refused_unless_book_anyway_is_ticked(
     client, front_desk, visit, monday_hours
 ):
