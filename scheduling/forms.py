@@ -74,6 +74,9 @@ class WhenFieldsMixin:
         day, at = cleaned.get("date"), cleaned.get("time")
         if day and abs((day - today()).days) > BOOKABLE_YEARS * 366:
             self.add_error("date", f"Choose a date within {BOOKABLE_YEARS} years of today.")
+        elif day and day < today():
+            # The calendar's date box says so too (min), but only the server can be trusted.
+            self.add_error("date", "That day is past: choose today or a later day.")
         elif day and at:
             try:
                 earlier, later = local_datetime(day, at), local_datetime(day, at, fold=1)

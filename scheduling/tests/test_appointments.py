@@ -144,6 +144,23 @@ def test_archived_clients_cannot_be_booked(client, front_desk, client_record, th
     assert not Appointment.objects.exists()
 
 
+def test_a_past_day_is_refused_by_the_server_not_only_the_date_box(
+    client, front_desk, client_record, therapist, service, evening_of_the_visit_day
+):
+    client.force_login(front_desk)
+    yesterday = MONDAY - timedelta(days=1)
+
+    response = client.post(
+        reverse("scheduling:book"),
+        booking_data(client_record, therapist, service, day=yesterday, desk_notes="Parks at the back"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"] == ["That day is past: choose today or a later day."]
+    assert "Parks at the back" in response.content.decode()
+    assert not Appointment.objects.exists()
+
+
 # --- Working hours ------------------------------------------------------------------------------
 
 
