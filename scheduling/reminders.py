@@ -25,6 +25,8 @@ def due_reminders(*, now=None, hours: int | None = None):
         )
         .filter(Q(reminder_sent_for__isnull=True) | ~Q(reminder_sent_for=F("starts_at")))
         .exclude(client__email="")
+        # An archived client (moved away, asked not to be contacted) gets no email from the clinic.
+        .exclude(client__status="archived")
     )
 
 

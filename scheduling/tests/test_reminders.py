@@ -115,6 +115,13 @@ def test_visits_no_longer_booked_get_no_reminder(mailoutbox, therapist, service,
     assert mailoutbox == []
 
 
+def test_an_archived_client_gets_no_reminder(mailoutbox, therapist, service):
+    visit(returning_client(email="gone@example.com", status="archived"), therapist, service, hours_from_now=3)
+
+    assert run_command().strip() == "0 reminder(s) sent."
+    assert mailoutbox == []
+
+
 def test_a_cancellation_after_the_reminder_sends_nothing_more(mailoutbox, therapist, service):
     appointment = visit(returning_client(email="c@example.com"), therapist, service, hours_from_now=3)
     send_due_reminders()
