@@ -10,7 +10,7 @@ README: Database logins has the production set-up, step by step.
 """
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
 
@@ -57,7 +57,9 @@ def grant_app_privileges(*, role: str, alias: str = DEFAULT_DB_ALIAS) -> list[st
     connection = connections[alias]
     quote = connection.ops.quote_name
     role_name = quote(role)
-    with connection.cursor() as cursor:
+    # One transaction: the running app (a deploy migrates while the old release serves) never
+    # sees its rights between the REVOKE and the GRANTs.
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         if not cursor.fetchone():
             raise LookupError(role)
