@@ -115,9 +115,9 @@ def _parent_client() -> models.ForeignKey:
     )
 
 
-# The search columns PostgreSQL derives from the names and phone are not copied (name_words, added
-# later, is: the event table computes it from the copied names). The audit pages never show them.
-class ClientEvent(_tracking(Client, exclude=("search_name", "phone_digits"))):
+# The search columns derived from the names and phone, and the latest visit kept by the
+# appointments trigger, are not copied: they are not what anyone wrote, and audit pages never show them.
+class ClientEvent(_tracking(Client, exclude=("search_name", "phone_digits", "name_words", "last_visit_at"))):
     class Meta:
         indexes = [_recent("client")]
 

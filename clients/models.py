@@ -1,32 +1,39 @@
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, models
-from django.db.models import Q, Value
+from django.db.models import Case, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.search import (
     TRIGRAM_SIMILARITY_THRESHOLD,
+    UNMATCHED,
+    closeness,
     digits,
     digits_expression,
     fold,
-    folded_expression,
-    name_words,
-    name_words_expression,
+    is_unspaced,
+    nicknames_of,
+    query_words,
+    search_terms,
     trigram_similarity,
+    word_deletes,
 )
 
-MAX_SPELLINGS = 500  # name words one query word may stand for ("j" -> john, jose, jean-luc...)
-MAX_QUERY_WORDS = 5
+MAX_SPELLINGS = 500  # name words one typed word may stand for ("j" -> john, jose, jean-luc...)
+MAX_QUERY_WORDS = 6
 # A letter or two is listed alphabetically (what the desk expects), longer queries by rank.
 RANKED_FROM_LETTERS = 3
-CLOSE_SPELLING = 0.5  # trigram similarity of a "close" spelling: smyth ~ smith, jon ~ john
+# Clients seen, booked or added within this long rank above long-inactive ones otherwise equal.
+RECENT = timedelta(days=548)
+NAME_FIELDS = ("first_name", "last_name", "preferred_name")
 
 
 class Pressure(models.TextChoices):
@@ -54,44 +61,67 @@ class ClientQuerySet(models.QuerySet):
             "created_at",
         )
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """bulk_create that fills the search columns and the name lexicon, as save() does."""
+        objs = list(objs)
+        for client in objs:
+            client.fill_search_fields()
+        created = super().bulk_create(objs, *args, **kwargs)
+        ClientNameWord.collect(word for client in objs for word in client.name_words)
+        return created
+
     def search(self, query: str):
-        """Clients matching a front-desk query, best match first.
+        """Clients matching a front-desk query, best match first; archived clients last.
 
         - an email address (contains "@"): email contains the text;
         - mostly digits (3 or more): phone contains those digits, whatever the format;
-        - otherwise names: every word of the query must start, or be a near spelling of,
-          a word of the first, last or preferred name (case, accents, apostrophes and
-          hyphens ignored); when that finds nobody, the whole query may be similar to the
-          whole name ("jhon smith").
-        Every branch goes through an index (trigram GIN, or the GIN index of name words).
+        - otherwise names, in any order: every typed word stands for a word of the first,
+          last or preferred name: the word itself, its start ("j smith"), a nickname or
+          short form (Bob, Robert), or a spelling within one typo (two from five letters:
+          swapped, missing, extra or wrong letters); words typed joined or split also find
+          names written the other way ("vanderberg", "mac leod"). When no client has all the
+          words, those with the most of them; when none, the whole name's trigram similarity.
+        Ranked by closeness (see clients.search.closeness), then recent or upcoming visits
+        above long-inactive clients, then by name. Every branch reads an index.
         """
         # PostgreSQL refuses NUL in any string: a pasted or crafted "\x00" would be a 500.
         query = (query or "").replace("\x00", "").strip()
         if not query:
             return self.none()
         if "@" in query:
-            return self.filter(email__icontains=query).order_by("last_name", "first_name", "id")
+            return self.filter(email__icontains=query).order_by(*_LAST_ARCHIVED, "last_name", "first_name", "id")
         query_digits = digits(query)
         if len(query_digits) >= 3 and len(query_digits) >= len(query.replace(" ", "")) // 2:
             condition = Q(phone_digits__contains=query_digits)
             if len(query_digits) > 10:  # "+1 555 010 2000" also finds "555-010-2000"
                 condition |= Q(phone_digits__contains=query_digits[-10:])
-            return self.filter(condition).order_by("last_name", "first_name", "id")
-        folded = fold(query)
-        words = name_words(query)[:MAX_QUERY_WORDS]
-        spellings = ClientNameWord.spellings_of(words)
-        if words and all(spellings):
-            matches = self
-            for word_spellings in spellings:
-                matches = matches.filter(name_words__overlap=_word_array(word_spellings))
+            return self.filter(condition).order_by(*_LAST_ARCHIVED, "last_name", "first_name", "id")
+        words = query_words(query)[:MAX_QUERY_WORDS]
+        if not words:  # punctuation only: no name has none of it
+            return self.none()
+        all_readings = _readings(words)
+        readings = [reading for reading in all_readings if all(reading.values())]
+        if readings:
+            matches = self.filter(_any_reading(readings))
             if not is_ranked_search(query):
-                return matches.order_by("last_name", "first_name", "id")
-            return matches.annotate(rank=_closeness(spellings)).order_by("rank", "last_name", "first_name", "id")
-        # A word no name resembles: whole-name similarity still catches swapped letters ("jhon smith").
+                return matches.order_by(*_LAST_ARCHIVED, "last_name", "first_name", "id")
+            return _ranked(matches, _closeness(readings))
+        as_typed = all_readings[0]
+        found = [spellings for spellings in as_typed.values() if spellings]
+        missed = [words[i] for i, spellings in as_typed.items() if not spellings]
+        if found and len(missed) < len(words) / 2 + 1 and min(map(len, missed)) >= 3:
+            # Nobody has every word: those with the most of them ("john smith 1980" -> John Smith).
+            condition = Q()
+            for spellings in found:
+                condition |= Q(name_words__overlap=_word_array(spellings))
+            rank = _closeness([dict(enumerate(found))], unmatched=len(missed))
+            return _ranked(self.filter(condition), rank)
+        # No word resembles a name word: whole-name similarity still has a chance.
+        folded = fold(query)
         return (
             self.filter(search_name__trigram_similar=folded)
             .annotate(rank=TrigramSimilarity("search_name", Value(folded)))
-            .order_by("-rank", "last_name", "first_name", "id")
+            .order_by(*_LAST_ARCHIVED, "-rank", "last_name", "first_name", "id")
         )
 
     def likely_duplicates(
@@ -123,6 +153,9 @@ def is_ranked_search(query: str) -> bool:
     return len(fold(query)) >= RANKED_FROM_LETTERS
 
 
+# Archived clients after active ones, whatever the order within them.
+_LAST_ARCHIVED = (Case(When(status="archived", then=Value(1)), default=Value(0)),)
+
 # Output fields built once: a search builds many expressions, and Django builds a field
 # for each value whose type it is not told (each word of a list, each number).
 _WORD_ARRAY = ArrayField(models.TextField())
@@ -134,27 +167,77 @@ def _word_array(words) -> Value:
     return Value(list(words), output_field=_WORD_ARRAY)
 
 
-def _like_prefix(word: str) -> str:
-    """A LIKE pattern for words starting with `word` (its own % and _ taken literally)."""
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _readings(words: list[str]) -> list[dict[int, dict[str, int]]]:
+    """The ways a query may be read, each {term: {name word: closeness}}: the words as typed
+    (always first), two neighbouring words joined ("mac leod" -> macleod), and a word that
+    is no name split in two names ("johnsmith" -> john smith). One query for all of them."""
+    joined = [
+        (i, words[i] + words[i + 1])
+        for i in range(len(words) - 1)
+        if not is_unspaced(words[i]) and not is_unspaced(words[i + 1])
+    ]
+    splits = [
+        (i, word[:cut], word[cut:])
+        for i, word in enumerate(words)
+        if not is_unspaced(word)
+        for cut in range(2, len(word) - 1)
+    ]
+    terms = list(dict.fromkeys(words + [word for _, word in joined]))
+    halves = list(dict.fromkeys(half for _, first, second in splits for half in (first, second)))
+    spellings = ClientNameWord.spellings_of(terms, exact=halves)
+    readings = [{i: spellings[word] for i, word in enumerate(words)}]
+    for i, word in joined:
+        reading = [spellings[w] for w in words[:i]] + [spellings[word]] + [spellings[w] for w in words[i + 2 :]]
+        readings.append(dict(enumerate(reading)))
+    for i, first, second in splits:
+        if first in spellings and second in spellings and not spellings[words[i]]:
+            reading = [spellings[w] for w in words[:i]]
+            reading += [{first: 0}, {second: 0}] + [spellings[w] for w in words[i + 1 :]]
+            readings.append(dict(enumerate(reading)))
+    return readings
 
 
-def _closeness(spellings: list[dict[str, int]]) -> RawSQL:
-    """How far a client's names are from the query: for each query word, 0 when a name word
-    is that word, 1 when one starts with it, 2 for a close spelling, 3 for a distant one.
-    Plain array tests on the row, so ranking thousands of matches costs next to nothing.
-    Written as SQL: the equivalent Case/When expressions took longer to build than to run."""
-    terms, params = [], []
-    for word_spellings in spellings:
-        by_distance = defaultdict(list)
-        for spelling, distance in word_spellings.items():
-            by_distance[distance].append(spelling)
-        whens = []
-        for distance in sorted(d for d in by_distance if d < 3):  # 3 is the ELSE
-            whens.append(f"WHEN {Client._meta.db_table}.name_words && %s::text[] THEN {int(distance)}")
-            params.append(by_distance[distance])
-        terms.append(f"(CASE {' '.join(whens)} ELSE 3 END)" if whens else "3")
-    return RawSQL(" + ".join(terms), params, output_field=_INTEGER)
+def _any_reading(readings) -> Q:
+    condition = Q()
+    for reading in readings:
+        every_word = Q()
+        for spellings in reading.values():
+            every_word &= Q(name_words__overlap=_word_array(spellings))
+        condition |= every_word
+    return condition
+
+
+def _closeness(readings, *, unmatched: int = 0) -> RawSQL:
+    """How far a client's names are from the query: for each typed word, the closeness of the
+    client's closest spelling of it (clients.search.closeness), added up; the best reading
+    counts. Plain array tests on the row, so ranking thousands of matches costs next to
+    nothing. Written as SQL: the equivalent Case/When expressions took longer to build than
+    to run."""
+    sums, params = [], []
+    for reading in readings:
+        terms = []
+        for word_spellings in reading.values():
+            by_rank = defaultdict(list)
+            for spelling, rank in word_spellings.items():
+                by_rank[rank].append(spelling)
+            whens = []
+            for rank in sorted(by_rank):
+                whens.append(f"WHEN {Client._meta.db_table}.name_words && %s::text[] THEN {int(rank)}")
+                params.append(by_rank[rank])
+            terms.append(f"(CASE {' '.join(whens)} ELSE {UNMATCHED} END)")
+        sums.append(" + ".join(terms))
+    expression = sums[0] if len(sums) == 1 else f"LEAST({', '.join(f'({s})' for s in sums)})"
+    if unmatched:
+        expression = f"{expression} + {int(unmatched) * UNMATCHED}"
+    return RawSQL(expression, params, output_field=_INTEGER)
+
+
+def _ranked(matches, rank):
+    recent = timezone.now() - RECENT
+    return matches.annotate(
+        rank=rank,
+        inactive=Case(When(Q(last_visit_at__gte=recent) | Q(created_at__gte=recent), then=Value(0)), default=Value(1)),
+    ).order_by(*_LAST_ARCHIVED, "rank", "inactive", "last_name", "first_name", "id")
 
 
 def _duplicate_condition(first_name, last_name, date_of_birth, email="", phone="") -> Q:
@@ -242,18 +325,14 @@ class Client(models.Model):
         "front-desk notes", blank=True, help_text="Scheduling and contact notes only; no health information."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    # Lower-case, accent-free names for search, kept by PostgreSQL (see clients/search.py).
-    search_name = models.GeneratedField(
-        expression=folded_expression("first_name", "last_name", "preferred_name"),
-        output_field=models.TextField(),
-        db_persist=True,
-    )
-    # The same names as separate words ("garcia", "lopez", "obrien"), for the word index.
-    name_words = models.GeneratedField(
-        expression=name_words_expression("first_name", "last_name", "preferred_name"),
-        output_field=ArrayField(models.TextField()),
-        db_persist=True,
-    )
+    # Search columns, filled from the names by fill_search_fields() on every save (and by
+    # bulk_create): the folded full name (whole-name similarity, duplicate checks) and every
+    # term the client can be found by (clients.search.search_terms), for the word index.
+    search_name = models.TextField(default="", editable=False)
+    name_words = ArrayField(models.TextField(), default=list, editable=False)
+    # The start of the latest visit not cancelled, past or booked ahead: kept by a trigger on
+    # the appointments table (scheduling/migrations). Search ranks recent clients first.
+    last_visit_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set once from the new-client form: a second press of "Create" finds this row
     # instead of creating the person twice.
     creation_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -288,8 +367,20 @@ class Client(models.Model):
     def __str__(self):
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        self.fill_search_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(NAME_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_name", "name_words"}
+        super().save(*args, **kwargs)
+        ClientNameWord.collect(self.name_words)
+
     def get_absolute_url(self):
         return reverse("clients:detail", args=[self.pk])
+
+    def fill_search_fields(self) -> None:
+        self.search_name = fold(" ".join(getattr(self, field) or "" for field in NAME_FIELDS))
+        self.name_words = search_terms(*(getattr(self, field) or "" for field in NAME_FIELDS))
 
     @property
     def display_name(self) -> str:
@@ -322,54 +413,106 @@ class Client(models.Model):
 
 
 class ClientNameWord(models.Model):
-    """Every distinct word of every client's names (a lexicon), kept by a database trigger.
+    """Every distinct search term of every client's names (a lexicon), with its deletion keys.
 
-    Typo-tolerant search looks for near spellings here: a few thousand short words,
+    Typo-tolerant search looks for near spellings here: tens of thousands of short words,
     not a hundred thousand clients. Words are never removed; a stale word matches nobody.
     """
 
     word = models.TextField(primary_key=True)
 
-    class Meta:
-        # Prefix lookups (word LIKE 'smi%') use the primary key's own pattern index.
-        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="nameword_trgm")]
-
     def __str__(self):
         return self.word
 
-    @classmethod
-    def spellings_of(cls, words: list[str]) -> list[dict[str, int]]:
-        """For each query word, the name words it may stand for, with their distance (see
-        _closeness): those starting with it, and near spellings when it has 3 letters or
-        more. One query for all the words."""
+    @staticmethod
+    def collect(words) -> None:
+        """Add words to the lexicon, with the deletion keys of those not there yet (race-safe:
+        of two sessions adding one word, the one whose insert wins adds its keys)."""
+        words = sorted({word for word in words if word})
         if not words:
-            return []
-        # A database function (clients/migrations/0007): its plans are kept per connection.
+            return
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT word_position, spelling FROM clients_name_spellings(%s, %s, %s)",
-                [words, [_like_prefix(word) for word in words], MAX_SPELLINGS],
+                "INSERT INTO clients_clientnameword (word) SELECT unnest(%s::text[]) "
+                "ON CONFLICT DO NOTHING RETURNING word",
+                [words],
             )
-            rows = cursor.fetchall()
-        found = [{} for _ in words]
-        for position, spelling in rows:
-            word = words[position]
-            if spelling == word:
-                distance = 0
-            elif spelling.startswith(word):
-                distance = 1
-            else:
-                distance = 2 if trigram_similarity(spelling, word) >= CLOSE_SPELLING else 3
-            found[position][spelling] = distance
-        return found
+            new_words = [row[0] for row in cursor.fetchall()]
+            _insert_deletes(cursor, new_words)
 
     @staticmethod
     def collect_all() -> None:
-        """Add the words of every client (after bulk loads that bypass triggers)."""
-        from django.db import connection
-
+        """Add the terms of every client (after bulk loads that bypass save())."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO clients_clientnameword (word) SELECT DISTINCT w FROM clients_client, "
                 "unnest(name_words) AS w WHERE w <> '' ON CONFLICT DO NOTHING"
             )
+            cursor.execute(
+                "SELECT word FROM clients_clientnameword w WHERE NOT EXISTS "
+                "(SELECT 1 FROM clients_nameworddelete d WHERE d.key = w.word AND d.word = w.word)"
+            )
+            missing = [row[0] for row in cursor.fetchall()]
+            for start in range(0, len(missing), 5000):
+                _insert_deletes(cursor, missing[start : start + 5000])
+
+    @classmethod
+    def spellings_of(cls, terms: list[str], *, exact: list[str] = ()) -> dict[str, dict[str, int]]:
+        """For each typed term, the lexicon words it may stand for, with their closeness
+        (clients.search.closeness): itself, words starting with it, nicknames and short forms,
+        and spellings within the typos allowed. Words in `exact` only as themselves. One query."""
+        keys, key_positions, exact_words, exact_positions = [], [], [], []
+        nicknames = {}
+        for position, term in enumerate(terms):
+            for key in word_deletes(term):
+                keys.append(key)
+                key_positions.append(position)
+            nicknames[position] = nicknames_of(term)
+            for name in nicknames[position]:
+                exact_words.append(name)
+                exact_positions.append(position)
+        for position, word in enumerate(exact, start=len(terms)):
+            exact_words.append(word)
+            exact_positions.append(position)
+        found = {term: {} for term in [*terms, *exact]}
+        if not found:
+            return found
+        # A database function (clients/migrations): its plans are kept per connection.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term_position, spelling FROM clients_name_spellings(%s, %s, %s, %s, %s, %s)",
+                [terms, MAX_SPELLINGS, keys, key_positions, exact_words, exact_positions],
+            )
+            rows = cursor.fetchall()
+        for position, spelling in rows:
+            if position >= len(terms):
+                found[exact[position - len(terms)]][spelling] = 0
+                continue
+            term = terms[position]
+            rank = closeness(term, spelling, nickname=spelling in nicknames[position])
+            if rank is not None:
+                found[term][spelling] = rank
+        return found
+
+
+def _insert_deletes(cursor, words) -> None:
+    keys = [(key, word) for word in words for key in word_deletes(word)]
+    if keys:
+        cursor.execute(
+            "INSERT INTO clients_nameworddelete (key, word) SELECT * FROM unnest(%s::text[], %s::text[]) "
+            "ON CONFLICT DO NOTHING",
+            [[key for key, _ in keys], [word for _, word in keys]],
+        )
+
+
+class NameWordDelete(models.Model):
+    """A deletion key of a lexicon word (clients.search.word_deletes): "john" -> jhn, joh, jon, ohn, john.
+
+    A typed word's own keys meet the keys of every name word within the typos allowed."""
+
+    pk = models.CompositePrimaryKey("key", "word")
+    key = models.TextField()
+    word = models.TextField()
+
+    def __str__(self):
+        return f"{self.key} -> {self.word}"

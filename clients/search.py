@@ -1,59 +1,67 @@
-"""Text folding shared by the database and Python, so searches ignore case and accents.
+"""How names become search terms, and how far a typed word is from a name word.
 
-The embedded PostgreSQL has no ``unaccent`` extension, so the folding is an
-immutable ``lower()`` + ``translate()`` expression used by a generated column;
-:func:`fold` applies the very same table to the query in Python.
+Everything here is plain Python, applied the same way to the names a client is stored
+with (Client.save and bulk_create fill the search columns) and to what the desk types,
+so the two always agree:
+
+- fold(): case folded, accents taken off for the whole of Unicode (NFKD decomposition,
+  combining marks dropped after Latin, Greek and Cyrillic letters), and Latin letters that
+  do not decompose (ø, æ, ß, ł, đ, þ, ı...) written in ASCII by anyascii's maintained table.
+  Other scripts keep their letters: Chinese, Japanese, Korean, Arabic, Hebrew, Hindi...
+- search_terms(): the words of the names, plus what people type for them: a name of
+  several words also as one ("van der berg" -> "vanderberg", "mac leod" -> "macleod"),
+  names in scripts written without spaces (Chinese, Japanese, Korean) by each character
+  too, and names in other scripts also transliterated ("王" -> "wang", "Иванов" -> "ivanov").
+- word_deletes(): the symmetric-deletion keys behind typo tolerance: a word and the
+  words made by leaving out one letter (two for words of five letters or more). Two
+  words within the allowed edit distance always share a key; the lexicon's keys are kept
+  in clients_nameworddelete, and candidates are checked with the true distance.
 """
 
 import re
+import unicodedata
+from functools import cache
 
-from django.db.models import F, Func, Value
-from django.db.models.functions import Lower
+from anyascii import anyascii
+from rapidfuzz.distance import OSA, JaroWinkler
 
-# Each plain letter, and the accented letters that fold to it.
-_FOLDS = {
-    "a": "àáâãäåāăą",
-    "c": "çćč",
-    "d": "ďđ",
-    "e": "èéêëēėęě",
-    "g": "ğ",
-    "i": "ìíîïīįı",
-    "l": "ľł",
-    "n": "ñńň",
-    "o": "òóôõöøōő",
-    "r": "ŕř",
-    "s": "śşšș",
-    "t": "ťțþ",
-    "u": "ùúûüūůűų",
-    "y": "ýÿ",
-    "z": "žźż",
-    "'": "’`",
-}
-# Capitals too: PostgreSQL's lower() leaves "É" alone under the "C" locale.
-_FOLDS = {
-    plain: accented + "".join(c.upper() for c in accented if len(c.upper()) == 1 and c.upper() != c)
-    for plain, accented in _FOLDS.items()
-}
-ACCENTED = "".join(accented for accented in _FOLDS.values())
-PLAIN = "".join(plain * len(accented) for plain, accented in _FOLDS.items())
-_TABLE = str.maketrans(ACCENTED, PLAIN)
-_SPACES = re.compile(r"\s+")
 # 0-9 only: PostgreSQL's \D (phone_digits) keeps no other digits ("٥", "５").
 _NON_DIGITS = re.compile(r"\D", re.ASCII)
-# PostgreSQL's lower() maps each character to one; Python's turns "İ" into "i" and a combining
-# dot, and a word-final "Σ" into "ς". Those two are lowered PostgreSQL's way first.
-_AS_POSTGRESQL_LOWERS = str.maketrans({"İ": "i", "Σ": "σ"})
-_WORD_SPLIT = re.compile(r"[\s-]+")
+_SPACES = re.compile(r"\s+")
+_APOSTROPHES = str.maketrans("", "", "'’‘`´ʼʻ")
+_WORDS = re.compile(r"[^\W_]+")
+# Scripts written without spaces between a family and a given name: each character is a term.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff]")
+_FOLDED_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
 
 
-def _lower(text: str) -> str:
-    """str.lower() as PostgreSQL's lower() does it (clients/tests/test_twins.py compares them)."""
-    return text.translate(_AS_POSTGRESQL_LOWERS).lower()
+@cache
+def _script(char: str) -> str:
+    return unicodedata.name(char, "").split(" ", 1)[0]
+
+
+@cache
+def _fold_char(char: str) -> str:
+    """A base letter left after decomposition: Latin ones outside ASCII in ASCII (ø -> o, ß -> ss)."""
+    if char.isascii() or not char.isalpha() or _script(char) != "LATIN":
+        return char
+    return anyascii(char).lower() or char
 
 
 def fold(text: str) -> str:
-    """Lower-case, accent-free, single-spaced: 'Zoë  O’Brien' -> "zoe o'brien"."""
-    folded = _lower(text or "").translate(_TABLE)
+    """Case-folded, accent-free, single-spaced: 'Zoë  O’Brien' -> "zoe o'brien", 'Łukasz' -> 'lukasz'."""
+    # Case folded after compatibility decomposition too: "ᴬ" and "ℍ" decompose to capitals.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text or "").casefold())
+    kept, base_script = [], ""
+    for char in decomposed:
+        if unicodedata.combining(char):
+            if base_script in _FOLDED_SCRIPTS:
+                continue  # an accent on a Latin, Greek or Cyrillic letter
+            kept.append(char)
+            continue
+        base_script = _script(char) if char.isalpha() else ""
+        kept.append(_fold_char(char))
+    folded = unicodedata.normalize("NFC", "".join(kept)).casefold().replace("’", "'")
     return _SPACES.sub(" ", folded).strip()
 
 
@@ -61,39 +69,154 @@ def digits(text: str) -> str:
     return _NON_DIGITS.sub("", text or "")
 
 
-def folded_expression(*field_names: str):
-    """SQL twin of fold() over several fields joined by spaces (immutable, so indexable)."""
-    joined = F(field_names[0])
-    for name in field_names[1:]:
-        joined = Func(joined, Value(" "), F(name), function="", arg_joiner=" || ")
-    return Func(Lower(joined), Value(ACCENTED), Value(PLAIN), function="translate")
-
-
-def name_words(text: str) -> list[str]:
-    """Python twin of the name_words column: folded words, apostrophes dropped, split at spaces and hyphens."""
-    return [word for word in _WORD_SPLIT.split(fold(text).replace("'", "")) if word]
-
-
-def name_words_expression(*field_names: str):
-    """SQL twin of name_words(): a text[] PostgreSQL keeps for the word index."""
-    without_apostrophes = Func(folded_expression(*field_names), Value("'"), Value(""), function="translate")
-    trimmed = Func(without_apostrophes, function="btrim")
-    return Func(trimmed, Value(r"[\s-]+"), function="regexp_split_to_array")
-
-
 def digits_expression(field_name: str):
+    """SQL twin of digits() for the phone_digits column PostgreSQL keeps."""
+    from django.db.models import F, Func, Value
+
     return Func(F(field_name), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
 
 
+def words_of(text: str) -> list[str]:
+    """The folded words of a text: apostrophes dropped (O'Brien -> obrien), split at anything else."""
+    return _WORDS.findall(fold(text).translate(_APOSTROPHES))
+
+
+def is_unspaced(word: str) -> bool:
+    return bool(_UNSPACED.search(word))
+
+
+def _unspaced_parts(word: str) -> list[str]:
+    """A word of Chinese, Japanese or Korean characters, character by character (other letters kept together)."""
+    parts, run = [], ""
+    for char in word:
+        if _UNSPACED.match(char):
+            if run:
+                parts.append(run)
+                run = ""
+            parts.append(char)
+        else:
+            run += char
+    return parts + ([run] if run else [])
+
+
+def _transliterated(word: str) -> str:
+    if word.isascii():
+        return ""
+    latin = "".join(_WORDS.findall(anyascii(word).lower()))
+    return latin if latin != word else ""
+
+
+def search_terms(*names: str) -> list[str]:
+    """Every term a client's names can be found by (see the module's docstring), in order, once each."""
+    terms: dict[str, None] = {}
+    for name in names:
+        words = words_of(name)
+        for word in words:
+            terms[word] = None
+            if is_unspaced(word):
+                for part in _unspaced_parts(word):
+                    terms[part] = None
+                    if latin := _transliterated(part):
+                        terms[latin] = None
+            if latin := _transliterated(word):
+                terms[latin] = None
+        if len(words) > 1:
+            terms["".join(words)] = None  # van der berg -> vanderberg; mary-kate -> marykate
+            for first, second in zip(words, words[1:], strict=False):
+                terms[first + second] = None  # van der berg -> vander, derberg
+    return list(terms)
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a typed query; Chinese, Japanese and Korean split character by character."""
+    found = []
+    for word in words_of(text):
+        found.extend(_unspaced_parts(word) if is_unspaced(word) else [word])
+    return found
+
+
+# --- typo tolerance -----------------------------------------------------------------------------
+
+
+def max_deletes(word: str) -> int:
+    """Letters a deletion key may leave out of a word: two from five letters on, else one."""
+    if is_unspaced(word):
+        return 0
+    return 2 if len(word) >= 5 else 1
+
+
+def word_deletes(word: str) -> set[str]:
+    """The word and every word made by leaving out up to max_deletes(word) letters (never empty)."""
+    keys = {word}
+    frontier = {word}
+    for _ in range(max_deletes(word)):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))} - {""}
+        keys |= frontier
+    return keys
+
+
+def allowed_edits(typed: str, name_word: str) -> int:
+    """Typos forgiven between a typed word and a name word: one for short words, two from five letters."""
+    longest = max(len(typed), len(name_word))
+    if is_unspaced(typed) or is_unspaced(name_word) or longest < 2:
+        return 0
+    return 2 if longest >= 5 else 1
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Letters inserted, left out, replaced or swapped with a neighbour (optimal string alignment)."""
+    return OSA.distance(a, b)
+
+
+# How far a name word is from a typed word, for ranking (lower is closer). Bands:
+EXACT, PREFIX, NICKNAME, ONE_TYPO, TWO_TYPOS = 0, 10, 20, 30, 60
+UNMATCHED = 100
+
+
+def closeness(typed: str, name_word: str, *, nickname: bool = False) -> int | None:
+    """The rank of name_word for a typed word, or None when it is not a spelling of it.
+
+    Within a band, closer spellings first: a completion by its length ("jo" -> "joe" before
+    "jonathan"); for a typo, swapped letters ("matrin": martin before marin), then a letter
+    missing or added, then a wrong one, and among those the spelling keeping more of the
+    start (Jaro-Winkler similarity)."""
+    if name_word == typed:
+        return EXACT
+    if name_word.startswith(typed):
+        return PREFIX + min(9, len(name_word) - len(typed))
+    if nickname:
+        return NICKNAME
+    allowed = allowed_edits(typed, name_word)
+    if not allowed:
+        return None
+    distance = OSA.distance(typed, name_word, score_cutoff=allowed)
+    if distance > allowed:
+        return None
+    band = ONE_TYPO if distance == 1 else TWO_TYPOS
+    if sorted(typed) == sorted(name_word):
+        kind = 0  # letters swapped: the very letters of the name
+    elif len(typed) != len(name_word):
+        kind = 4  # a letter missing or one too many
+    else:
+        kind = 8  # a wrong letter
+    return band + kind + round((1 - JaroWinkler.similarity(typed, name_word)) * 9)
+
+
+# --- whole-name similarity (the last resort, and duplicate checks) ------------------------------
+
 # pg_trgm's default for the % operator.
 TRIGRAM_SIMILARITY_THRESHOLD = 0.3
-_WORDS = re.compile(r"[^\W_]+")
+
+
+# PostgreSQL's lower() maps each character to one; Python's turns "İ" into "i" and a combining
+# dot, and a word-final "Σ" into "ς". Those two are lowered PostgreSQL's way first.
+_AS_POSTGRESQL_LOWERS = str.maketrans({"İ": "i", "Σ": "σ"})
 
 
 def _trigrams(text: str) -> set[str]:
     """pg_trgm's trigrams: each word padded with two spaces before and one after."""
     grams = set()
-    for word in _WORDS.findall(_lower(text)):
+    for word in _WORDS.findall(text.translate(_AS_POSTGRESQL_LOWERS).lower()):
         padded = f"  {word} "
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return grams
@@ -105,3 +228,21 @@ def trigram_similarity(a: str, b: str) -> float:
     if not left or not right:
         return 0.0
     return len(left & right) / len(left | right)
+
+
+# --- nicknames and short forms ------------------------------------------------------------------
+
+
+@cache
+def _nicknamer():
+    from nicknames import NickNamer  # a maintained list of English given names and their short forms
+
+    return NickNamer()
+
+
+def nicknames_of(word: str) -> set[str]:
+    """Names a first name may be written as: Bob -> Robert; Robert -> Bob, Rob, Bobby; Liz -> Elizabeth."""
+    if len(word) < 2 or not word.isascii():
+        return set()
+    namer = _nicknamer()
+    return {name for name in namer.nicknames_of(word) | namer.canonicals_of(word) if name.isalpha()} - {word}

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.roles import THERAPIST
 from bodymap.regions import REGIONS
-from clients.models import Client, ClientNameWord
+from clients.models import NAME_FIELDS, Client, ClientNameWord
 from sessions import seals
 from sessions.models import SessionNote
 from sessions.vocabulary import DEFAULT_TECHNIQUES
@@ -272,6 +272,12 @@ def seed(*, clients: int, visits: int, seed: int = 1, therapists: int = 8, batch
         counts["clients"] = clients
         counts["notes"], counts["areas"] = _seed_notes(rng, first_client_id, clients, visits, staff, batch)
         counts["appointments"] = _seed_day(rng, first_client_id, clients, staff, day or timezone.localdate())
+        with connection.cursor() as cursor:  # what the appointments trigger keeps (it is off while seeding)
+            cursor.execute(
+                "UPDATE clients_client c SET last_visit_at = latest.starts_at FROM (SELECT client_id, "
+                "max(starts_at) AS starts_at FROM visits_appointment WHERE status <> 'cancelled' "
+                "GROUP BY client_id) AS latest WHERE c.id = latest.client_id"
+            )
         with connection.cursor() as cursor:  # triggers back on for whatever follows in an outer transaction
             if superuser:
                 cursor.execute("SET LOCAL session_replication_role = origin")
@@ -288,12 +294,19 @@ def seed(*, clients: int, visits: int, seed: int = 1, therapists: int = 8, batch
         for table in (
             "clients_client",
             "clients_clientnameword",
+            "clients_nameworddelete",
             "visits_sessionnote",
             "visits_notearea",
             "visits_appointment",
         ):
             cursor.execute(f"{command} {table}")
     return counts
+
+
+def _array_literal(words: list[str]) -> str:
+    """A text[] as COPY reads it: {"a","b"} with quotes and backslashes escaped."""
+    quoted = ('"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"' for word in words)
+    return "{" + ",".join(quoted) + "}"
 
 
 def _next_id(table: str) -> int:
@@ -354,9 +367,13 @@ def _seed_clients(rng: random.Random, first_id: int, total: int, batch: int) -> 
             "email": f"{first.lower()}.{n}@example.com".replace("'", ""),
             "preferred_pressure": rng.choice(PRESSURES + [""]),
         }
+        searchable = Client(**{field: profile[field] for field in NAME_FIELDS})
+        searchable.fill_search_fields()
         row = {
             "id": first_id + n,
             **profile,
+            "search_name": searchable.search_name,
+            "name_words": _array_literal(searchable.name_words),
             "status": "archived" if n % 50 == 0 else "active",
             "created_at": created,
             "updated_at": created,

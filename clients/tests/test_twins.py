@@ -1,19 +1,20 @@
 """Rules kept twice, in Python and in PostgreSQL, compared on the same inputs.
 
-- fold() (clients/search.py) and the search_name column (lower() + translate()), as installed;
-- name_words() and the name_words columns of clients_client and audit_clientevent;
+- the search columns (search_name, name_words) against fold() and search_terms(), and the
+  lexicon and its deletion keys against word_deletes();
+- clients_name_spellings() (three index lookups) against a full scan of the lexicon with
+  closeness(), the Python rule of which name words a typed word stands for;
 - trigram_similarity() and pg_trgm's similarity() and % operator;
 - digits() and the phone_digits column;
-- the prefix and similarity tests of clients_name_spellings() (migration 0007) and their
-  Python twins, str.startswith and trigram_similarity;
 - the duplicate-client check: _duplicate_condition (the query behind the new-client warning)
   and _could_be (its Python twin, which narrows the intake match queue's suggestions).
 
-The SQL side is read from the database (pg_get_expr of the generated columns), not from the
-model, so a column left behind by a migration is compared too.
+The SQL side is read from the database where it is generated (pg_get_expr of phone_digits),
+not from the model, so a column left behind by a migration is compared too.
 """
 
 import string
+import unicodedata
 from datetime import date
 
 import pytest
@@ -21,8 +22,18 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clients.models import Client, ClientNameWord, _could_be
-from clients.search import ACCENTED, digits, fold, name_words, trigram_similarity
+from clients.models import Client, ClientNameWord, NameWordDelete, _could_be
+from clients.search import (
+    allowed_edits,
+    closeness,
+    digits,
+    edit_distance,
+    fold,
+    nicknames_of,
+    search_terms,
+    trigram_similarity,
+    word_deletes,
+)
 from clients.tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +86,7 @@ TRICKY_NAMES = [
 
 # Characters a typist or a paste may put in a name: letters of many languages (both cases),
 # digits, apostrophes, hyphens and spaces.
+ACCENTED = "àáâãäåāăąçćčďđèéêëēėęěğìíîïīįıľłñńňòóôõöøōőŕřśşšșťțþùúûüūůűųýÿžźżÀÉÎÕÜŁŚŽ"
 NAME_ALPHABET = string.ascii_letters + string.digits + ACCENTED + "ßẞæÆœŒðÐþÞıİĲĳǄǅǆΣσςΑαΒβΟοЖжЯяЁё张伟" + " -'’`_%\\"
 names = st.text(alphabet=NAME_ALPHABET, max_size=30)
 # Anything PostgreSQL accepts in a text value (no NUL, no lone surrogates), with characters
@@ -130,42 +142,70 @@ def single_spaced(text: str) -> str:
     return " ".join(text.split())
 
 
-# --- fold() and search_name ------------------------------------------------------------------
-
-
-def sql_fold(texts: list[str]) -> list[str]:
-    """search_name's folding of each text (as the first name, the other names empty)."""
-    return evaluate(installed_expression("clients_client", "search_name"), [{"first_name": t} for t in texts])
-
-
-def assert_fold_twins(texts: list[str]) -> None:
-    # search_name keeps the spaces as stored (the forms store names single-spaced, and the
-    # empty preferred name leaves a trailing space); fold() also collapses them, for queries.
-    for text, in_sql in zip(texts, sql_fold(texts), strict=True):
-        assert fold(text) == single_spaced(in_sql), f"fold({text!r}): Python {fold(text)!r}, SQL {in_sql!r}"
+# --- the search columns, fold() and search_terms() ----------------------------------------
 
 
 @pytest.mark.parametrize("text", TRICKY_NAMES)
-def test_fold_matches_search_name_on_tricky_names(text):
-    assert_fold_twins([text])
+def test_saved_clients_search_columns_are_the_python_folding_of_their_names(text):
+    client = ClientFactory(first_name=text or "x", last_name="Lee", preferred_name=text)
+    client.refresh_from_db()
+    assert client.search_name == fold(f"{text or 'x'} Lee {text}")
+    assert client.name_words == search_terms(text or "x", "Lee", text)
 
 
-def test_fold_matches_search_name_over_three_names():
-    expression = installed_expression("clients_client", "search_name")
-    rows = [
-        {"first_name": "Zoë", "last_name": "O’Brien", "preferred_name": ""},
-        {"first_name": "Jean-Luc", "last_name": "Dupré", "preferred_name": "JL"},
-        {"first_name": "İsmail", "last_name": "Yılmaz", "preferred_name": "Işık"},
-    ]
-    for row, in_sql in zip(rows, evaluate(expression, rows), strict=True):
-        joined = f"{row['first_name']} {row['last_name']} {row['preferred_name']}"
-        assert fold(joined) == single_spaced(in_sql)
+def test_renaming_with_update_fields_refreshes_the_search_columns():
+    client = ClientFactory(first_name="Ann", last_name="Lee")
+    client.last_name = "Łąkowska-Nguyễn"
+    client.save(update_fields=["last_name"])
+    client.refresh_from_db()
+    assert client.search_name == "ann lakowska-nguyen"
+    assert {"lakowska", "nguyen", "lakowskanguyen"} <= set(client.name_words)
 
 
 @EXAMPLES
-@given(texts=st.lists(st.one_of(names, any_text), min_size=1, max_size=5))
-def test_fold_matches_search_name_on_generated_text(texts):
-    assert_fold_twins(texts)
+@given(text=st.one_of(names, any_text))
+def test_fold_is_idempotent_and_leaves_no_accent_on_latin_letters(text):
+    folded = fold(text)
+    assert fold(folded) == folded
+    for char in folded:
+        if char.isalpha() and unicodedata.name(char, "").startswith("LATIN"):
+            assert char.isascii(), (text, folded)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Nguyen Thi Minh Khai", "Nguyễn Thị Minh Khai"),
+        ("Lukasz Zolc", "Łukasz Żółć"),
+        ("Ismail Yilmaz", "İsmail Yılmaz"),
+        ("Soren Aerobo", "Søren Ærøbø"),
+        ("Strasse", "Straße"),
+        ("Thorunn Gudmundsdottir", "Þórunn Guðmundsdóttir"),
+        ("Stefan Taran", "Ştefan Ţăran"),
+        ("Serban Tepes", "Șerban Țepeș"),
+        ("Dvorak", "Dvořák"),
+        ("Oedipe Coeur", "Œdipe Cœur"),
+        ("Παπαδοπουλος", "ΠΑΠΑΔΌΠΟΥΛΟΣ"),
+        ("Петр", "Пётр"),
+        ("finn", "ﬁnn"),
+        ("ABC", "ＡＢＣ"),
+    ],
+)
+def test_fold_takes_accents_off_every_script_the_same_way(typed, stored):
+    assert fold(typed) == fold(stored)
+
+
+@EXAMPLES
+@given(rows=st.lists(st.tuples(names, names, st.one_of(names, any_text)), min_size=1, max_size=4))
+def test_the_lexicon_holds_every_term_of_every_client_with_its_deletion_keys(rows):
+    for first_name, last_name, preferred_name in rows:
+        ClientFactory(first_name=first_name or "x", last_name=last_name or "y", preferred_name=preferred_name)
+    expected = {word for row in rows for word in search_terms(row[0] or "x", row[1] or "y", row[2]) if word}
+    lexicon = set(ClientNameWord.objects.values_list("word", flat=True))
+    assert expected <= lexicon
+    keys = set(NameWordDelete.objects.filter(word__in=expected).values_list("key", "word"))
+    assert keys == {(key, word) for word in expected for key in word_deletes(word)}
+    Client.objects.all().delete()
 
 
 # --- trigram_similarity() and pg_trgm --------------------------------------------------------
@@ -273,157 +313,60 @@ def test_digits_matches_phone_digits_on_generated_text(phones):
     assert_digits_twins(phones)
 
 
-# --- name_words() and the name_words columns -------------------------------------------------
+# --- clients_name_spellings() against a brute-force reading of the lexicon -------------------
 
-# Characters Python's str.split() and \s take for spaces and PostgreSQL's regular expressions
-# (\s in name_words) do not: name_words() splits "Ann\xa0Lee" in two, the column keeps one word.
-PYTHON_ONLY_WHITESPACE = "\x1c\x1d\x1e\x1f\x85\xa0\u2007\u202f"
-WHITESPACE_DIFFERS = pytest.mark.xfail(
-    strict=True,
-    reason="known disagreement: the name_words column (PostgreSQL's \\s) does not split at no-break and other "
-    "Unicode spaces that name_words() (Python's \\s) splits at; the forms store names with such spaces "
-    "turned into plain ones",
-)
-# The column keeps the empty words its regexp_split_to_array() makes of a hyphen at either
-# end, a tab or newline there (btrim() takes spaces only), or of no name at all (apostrophes only);
-# name_words() drops them. Nothing reads an empty word (the lexicon trigger skips them, a query
-# word is never empty), so the other tests compare the words; these cases keep the gap in view.
-EMPTY_WORDS_DIFFER = pytest.mark.xfail(
-    strict=True,
-    reason="known disagreement: the name_words column keeps empty words (a hyphen, tab or newline at "
-    "either end; no name at all) that name_words() leaves out",
-)
-words_text = st.text(
-    st.characters(exclude_categories=("Cs", "Cn", "Co"), exclude_characters="\x00" + PYTHON_ONLY_WHITESPACE),
-    max_size=30,
-)
+LEXICON = [
+    "smith", "smyth", "smithson", "schmidt", "john", "jon", "johanna", "jean", "jeanluc", "o", "ob", "obrien",
+    "brien", "garcia", "lopez", "a_bc", "a%bc", "axbc", "a\\bc", "ismail", "yilmaz", "strasse", "zoe", "zoey",
+    "张伟", "张", "伟", "οδοσ", "παπαδοπουλοσ", "robert", "bob", "elizabeth", "liz", "martin", "marin", "li", "lu",
+    "vanderberg", "macleod", "katherine", "kate",
+]  # fmt: skip
+SPELLING_QUERIES = [
+    "s", "sm", "smi", "smth", "smyth", "jhon", "jo", "j", "o", "ob", "obr", "a_b", "a%b", "a\\b", "a_", "a%",
+    "stra", "strasse", "zo", "张", "οδο", "παπαδοπουλος", "x", "garcai", "matrin", "bob", "robert", "liz", "lj",
+    "vandreberg", "smtih", "kate", "jhonson", "brwon", "ahemd", "tnaaka",
+]  # fmt: skip
 
 
-def sql_name_words(rows: list[dict], table: str = "clients_client") -> list[list[str]]:
-    return evaluate(installed_expression(table, "name_words"), rows)
+def brute_force_spellings(typed: str, lexicon: list[str]) -> dict[str, int]:
+    nicknames = nicknames_of(typed)
+    return {word: rank for word in lexicon if (rank := closeness(typed, word, nickname=word in nicknames)) is not None}
 
 
-def joined(row: dict) -> str:
-    return f"{row.get('first_name', '')} {row.get('last_name', '')} {row.get('preferred_name', '')}"
-
-
-def test_the_audit_tables_name_words_is_the_clients_expression():
-    assert installed_expression("audit_clientevent", "name_words") == installed_expression(
-        "clients_client", "name_words"
-    )
-
-
-def test_whitespace_python_alone_takes_for_spaces_is_the_known_list():
-    python_spaces = [chr(i) for i in range(0x110000) if chr(i).isspace()]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT c FROM unnest(%s::text[]) AS c WHERE c !~ '\\s'", [python_spaces])
-        assert "".join(c for (c,) in cursor.fetchall()) == PYTHON_ONLY_WHITESPACE
-
-
-@pytest.mark.parametrize("text", [t for t in TRICKY_NAMES if t not in ("", "-Leading and trailing-", "MAC\xa0DONALD")])
-def test_name_words_matches_the_column_on_tricky_names(text):
-    assert name_words(text) == sql_name_words([{"first_name": text}])[0]
-
-
-@pytest.mark.parametrize(
-    "row",
-    [
-        {"first_name": "Zoë", "last_name": "O’Brien"},
-        {"first_name": "Jean-Luc", "last_name": "Dupré", "preferred_name": "JL"},
-        {"first_name": "İsmail", "last_name": "Yılmaz", "preferred_name": "Işık"},
-        {"first_name": "Ana María", "last_name": "García-López", "preferred_name": "Anita"},
-        pytest.param({"first_name": "Ann", "last_name": "Lee-"}, marks=EMPTY_WORDS_DIFFER, id="hyphen-at-the-end"),
-        pytest.param({"first_name": "-Ann", "last_name": "Lee"}, marks=EMPTY_WORDS_DIFFER, id="hyphen-at-the-start"),
-        pytest.param({"first_name": "\tAnn", "last_name": "Lee"}, marks=EMPTY_WORDS_DIFFER, id="tab-at-the-start"),
-        pytest.param({"first_name": "", "last_name": ""}, marks=EMPTY_WORDS_DIFFER, id="no-name"),
-    ]
-    + [
-        pytest.param(
-            {"first_name": f"Ann{space}Marie", "last_name": "Lee"}, marks=WHITESPACE_DIFFERS, id=f"U+{ord(space):04X}"
-        )
-        for space in PYTHON_ONLY_WHITESPACE
-    ],
-)
-def test_name_words_matches_the_column_over_three_names(row):
-    assert name_words(joined(row)) == sql_name_words([row])[0]
+def test_name_spellings_finds_exactly_the_spellings_a_full_scan_finds():
+    """The function's three index lookups (prefix range, deletion keys, exact nicknames) find
+    what reading every lexicon word with closeness() finds: no spelling within the typos
+    allowed is missed, and none beyond them is let in."""
+    ClientNameWord.collect(LEXICON)
+    found = ClientNameWord.spellings_of(SPELLING_QUERIES)
+    for query in SPELLING_QUERIES:
+        assert found[query] == brute_force_spellings(query, LEXICON), query
 
 
 @EXAMPLES
 @given(
-    rows=st.lists(
-        st.fixed_dictionaries(
-            {
-                "first_name": st.one_of(names, words_text),
-                "last_name": names,
-                "preferred_name": st.one_of(names, words_text),
-            }
-        ),
-        min_size=1,
-        max_size=5,
-    )
+    word=st.sampled_from(LEXICON[:20] + ["katherine", "vanderberg", "elizabeth", "macleod"]),
+    edits=st.lists(
+        st.tuples(st.sampled_from("dist"), st.integers(0, 20), st.sampled_from("aeioubcdkmnrstz")), max_size=2
+    ),
 )
-def test_name_words_matches_the_column_on_generated_names(rows):
-    for table in ("clients_client", "audit_clientevent"):
-        for row, in_sql in zip(rows, sql_name_words(rows, table), strict=True):
-            words = [word for word in in_sql if word]  # see EMPTY_WORDS_DIFFER
-            assert name_words(joined(row)) == words, f"{table}: {row}"
-
-
-def test_the_lexicon_holds_exactly_the_python_words_of_every_client():
-    """ClientNameWord is filled by a trigger from the column; search looks words up in it."""
-    people = [
-        ("Zoë", "O’Brien", ""),
-        ("Jean-Luc", "Dupré-Smith", "JL"),
-        ("İsmail", "Yılmaz", "Işık"),
-        ("Ana  María", "García-López", ""),
-        ("-Ann", "Lee-", "’"),
-        ("Lena", "Strauß", "ΝΙΚΟΣ"),
-    ]
-    for first_name, last_name, preferred_name in people:
-        ClientFactory(first_name=first_name, last_name=last_name, preferred_name=preferred_name)
-
-    expected = {word for person in people for word in name_words(" ".join(person))}
-    assert set(ClientNameWord.objects.values_list("word", flat=True)) == expected
-
-
-# --- clients_name_spellings() and its Python twins -------------------------------------------
-
-LEXICON = [
-    "smith", "smyth", "smithson", "schmidt", "john", "jon", "johanna", "jean", "jeanluc", "o", "ob", "obrien",
-    "brien", "garcia", "lopez", "a_bc", "a%bc", "axbc", "a\\bc", "ismail", "yilmaz", "strasse", "straße", "ß",
-    "zoe", "zoey", "张伟", "οδοσ", "παπαδοπουλοσ",
-]  # fmt: skip
-SPELLING_QUERIES = [
-    "s", "sm", "smi", "smth", "smyth", "jhon", "jo", "j", "o", "ob", "obr", "a_b", "a%b", "a\\b", "a_", "a%", "ß",
-    "stra", "strauss", "zo", "张", "οδο", "παπαδοπουλος", "x", "garcai",
-]  # fmt: skip
-
-
-def test_name_spellings_finds_the_words_python_says_it_should():
-    """The function's prefix tests (LIKE with _like_prefix's escapes; a byte range for short
-    words) against str.startswith, and its % against trigram_similarity. Its %> (word
-    similarity) has no Python twin: that part is taken from PostgreSQL."""
-    ClientNameWord.objects.bulk_create([ClientNameWord(word=word) for word in LEXICON])
-    found = ClientNameWord.spellings_of(SPELLING_QUERIES)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW pg_trgm.similarity_threshold")
-        threshold = float(cursor.fetchone()[0])
-        cursor.execute(
-            "SELECT q, w.word FROM unnest(%s::text[]) AS q, clients_clientnameword w WHERE w.word %%> q",
-            [SPELLING_QUERIES],
-        )
-        word_similar = set(cursor.fetchall())
-    for query, spellings in zip(SPELLING_QUERIES, found, strict=True):
-        if len(query) >= 3:
-            expected = {
-                w
-                for w in LEXICON
-                if w.startswith(query) or trigram_similarity(w, query) >= threshold or (query, w) in word_similar
-            }
-        else:
-            expected = {w for w in LEXICON if w.startswith(query)}
-        assert set(spellings) == expected, query
+def test_name_spellings_finds_every_word_within_the_typos_allowed(word, edits):
+    typed = word
+    for kind, at, letter in edits:
+        at = at % max(len(typed), 1)
+        if kind == "d" and len(typed) > 1:
+            typed = typed[:at] + typed[at + 1 :]
+        elif kind == "i":
+            typed = typed[:at] + letter + typed[at:]
+        elif kind == "s":
+            typed = typed[:at] + letter + typed[at + 1 :]
+        elif kind == "t" and at + 1 < len(typed):
+            typed = typed[:at] + typed[at + 1] + typed[at] + typed[at + 2 :]
+    ClientNameWord.collect(LEXICON)
+    found = ClientNameWord.spellings_of([typed])[typed]
+    if edit_distance(typed, word) <= allowed_edits(typed, word) or word.startswith(typed):
+        assert word in found, (typed, word)
+    assert found == brute_force_spellings(typed, LEXICON)
 
 
 # --- the duplicate-client check --------------------------------------------------------------
