@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.search import (
+    NICKNAME,
+    PREFIX,
     TRIGRAM_SIMILARITY_THRESHOLD,
     UNMATCHED,
     closeness,
@@ -34,6 +36,8 @@ RANKED_FROM_LETTERS = 3
 # Clients seen, booked or added within this long rank above long-inactive ones otherwise equal.
 RECENT = timedelta(days=548)
 NAME_FIELDS = ("first_name", "last_name", "preferred_name")
+# How much later a completion of a word followed by another ranks (see _as_finished).
+FINISHED_WORD_COMPLETION = 30
 
 
 class Pressure(models.TextChoices):
@@ -185,16 +189,28 @@ def _readings(words: list[str]) -> list[dict[int, dict[str, int]]]:
     terms = list(dict.fromkeys(words + [word for _, word in joined]))
     halves = list(dict.fromkeys(half for _, first, second in splits for half in (first, second)))
     spellings = ClientNameWord.spellings_of(terms, exact=halves)
-    readings = [{i: spellings[word] for i, word in enumerate(words)}]
+    last = len(words) - 1
+    readings = [{i: spellings[w] if i == last else _as_finished(w, spellings[w]) for i, w in enumerate(words)}]
     for i, word in joined:
         reading = [spellings[w] for w in words[:i]] + [spellings[word]] + [spellings[w] for w in words[i + 2 :]]
         readings.append(dict(enumerate(reading)))
     for i, first, second in splits:
-        if first in spellings and second in spellings and not spellings[words[i]]:
+        if spellings[first] and spellings[second] and not spellings[words[i]]:
             reading = [spellings[w] for w in words[:i]]
             reading += [{first: 0}, {second: 0}] + [spellings[w] for w in words[i + 1 :]]
             readings.append(dict(enumerate(reading)))
     return readings
+
+
+def _as_finished(word: str, spellings: dict[str, int]) -> dict[str, int]:
+    """A word followed by another is typed in full: "jon smth" means Jon or John, before Jones.
+    Its completions rank after its one-typo spellings (initials and two letters excepted)."""
+    if len(word) <= 2:
+        return spellings
+    return {
+        spelling: rank + FINISHED_WORD_COMPLETION if PREFIX <= rank < NICKNAME else rank
+        for spelling, rank in spellings.items()
+    }
 
 
 def _any_reading(readings) -> Q:
