@@ -42,15 +42,17 @@ def log(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 
 
-def bench_database_env() -> dict:
-    """DATABASE_URL for the benchmark database, or the embedded database's name."""
-    if os.environ.get("BENCH_DATABASE_URL"):
-        url = os.environ["BENCH_DATABASE_URL"]
+def bench_database_env(*, variable: str = "BENCH_DATABASE_URL", suffix: str = "_bench") -> dict:
+    """DATABASE_URL for a benchmark database, or the embedded database's name: the URL in
+    `variable`, else DATABASE_URL's database name + `suffix`, else "clinic" + `suffix` in the
+    embedded PostgreSQL. (bench/search_run.py has a database of its own: another suffix.)"""
+    if os.environ.get(variable):
+        url = os.environ[variable]
     elif os.environ.get("DATABASE_URL"):
         parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-        url = urllib.parse.urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'clinic'}_bench"))
+        url = urllib.parse.urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'clinic'}{suffix}"))
     else:
-        return {"EMBEDDED_DATABASE_NAME": "clinic_bench"}  # settings start the embedded server
+        return {"EMBEDDED_DATABASE_NAME": f"clinic{suffix}"}  # settings start the embedded server
     ensure_database(url)
     return {"DATABASE_URL": url}
 
