@@ -35,7 +35,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100000"))
 VISITS = int(os.environ.get("BENCH_VISITS", "1000000"))
 USERNAME, PASSWORD = "bench-user", "bench-password-not-secret"
 KEPT_SECTIONS = ("## Findings", "## History")
-TARGETS = {"search_p95_ms": 30, "search_ratio": 0.35, "chart_p95_ms": 60, "worker_mb": 150}
+TARGETS = {"search_p95_ms": 15, "search_ratio": 0.35, "chart_p95_ms": 60, "worker_mb": 150}
 
 
 def log(message: str) -> None:
@@ -141,6 +141,8 @@ def server_environment(database: dict) -> dict:
         "CSRF_COOKIE_SECURE": "0",
         "SECURE_HSTS_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
+        # The seeded notes are sealed with this key, and the server checks them with it.
+        "RECORD_SEAL_KEY": os.environ.get("BENCH_RECORD_SEAL_KEY", "bench-only-record-seal-key-not-secret"),
     }
 
 

@@ -651,10 +651,15 @@ class Outcome:
     seconds: float
 
 
-def run_search(text: str) -> list[tuple[int, str, str]]:
+def run_search(text: str, *, archived: bool = False) -> list[tuple[int, str, str]]:
+    """The search as the desk runs it: among active clients (the list's default), or with the
+    Archived filter for a client who is archived (the list shows archived clients only when
+    asked, and then after active ones)."""
     from clients.models import Client
 
-    return list(Client.objects.search(text).values_list("id", "first_name", "last_name")[:RESULTS])
+    status = Client.Status.ARCHIVED if archived else Client.Status.ACTIVE
+    clients = Client.objects.filter(status=status).search(text)
+    return list(clients.values_list("id", "first_name", "last_name")[:RESULTS])
 
 
 def evaluate(
@@ -670,7 +675,7 @@ def evaluate(
             progress(done)
         person = people[query.person]
         started = time.perf_counter()
-        found = run_search(query.text)
+        found = run_search(query.text, archived=person.archived)
         seconds = time.perf_counter() - started
         rank = next(
             (

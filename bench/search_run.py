@@ -276,6 +276,8 @@ The clients are in a database of their own{seeded}.
 A query finds its client when the intended client, or a client with exactly the same first and
 last name, is among the results: the desk tells identical names apart by the date of birth and
 phone every result row shows. Recall@1: found first; recall@10: found on the first page of 10.
+Each query is searched as the desk does: among active clients (the list's default), or with the
+Archived filter when the intended client is archived.
 
 ## Timing
 
