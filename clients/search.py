@@ -13,7 +13,7 @@ so the two always agree:
   names in scripts written without spaces (Chinese, Japanese, Korean) by each character
   too, and names in other scripts also transliterated ("王" -> "wang", "Иванов" -> "ivanov").
 - word_deletes(): the symmetric-deletion keys behind typo tolerance: a word and the
-  words made by leaving out one letter (two for words of five letters or more). Two
+  words made by leaving out one letter (two for words of six letters or more). Two
   words within the allowed edit distance always share a key; the lexicon's keys are kept
   in clients_nameworddelete, and candidates are checked with the true distance.
 """
@@ -137,12 +137,20 @@ def query_words(text: str) -> list[str]:
 
 # --- typo tolerance -----------------------------------------------------------------------------
 
+# Names this long or longer forgive two typos: among shorter ones two typos make most names
+# look alike ("jones" and "josep").
+TWO_TYPOS_FROM = 6
+
 
 def max_deletes(word: str) -> int:
-    """Letters a deletion key may leave out of a word: two from five letters on, else one."""
+    """Letters a deletion key may leave out of a word: two from six letters on, else one.
+
+    Enough for allowed_edits(): two words of which the longer has six letters or more and
+    which are two edits apart differ by at most two letters left out of a word of six or more
+    and one of a shorter word; one edit apart, by one letter left out of each."""
     if is_unspaced(word):
         return 0
-    return 2 if len(word) >= 5 else 1
+    return 2 if len(word) >= TWO_TYPOS_FROM else 1
 
 
 def word_deletes(word: str) -> set[str]:
@@ -156,11 +164,11 @@ def word_deletes(word: str) -> set[str]:
 
 
 def allowed_edits(typed: str, name_word: str) -> int:
-    """Typos forgiven between a typed word and a name word: one for short words, two from five letters."""
+    """Typos forgiven between a typed word and a name word: one, two from six letters on."""
     longest = max(len(typed), len(name_word))
     if is_unspaced(typed) or is_unspaced(name_word) or longest < 2:
         return 0
-    return 2 if longest >= 5 else 1
+    return 2 if longest >= TWO_TYPOS_FROM else 1
 
 
 def edit_distance(a: str, b: str) -> int:
