@@ -106,11 +106,20 @@ def _transliterated(word: str) -> str:
     return latin if latin != word else ""
 
 
-def search_terms(*names: str) -> list[str]:
+def given_name_initial(letter: str) -> str:
+    """The term marking a given name's initial ("j." for John): "j smith" ranks John Smith above Ann Smith-Jones."""
+    return f"{letter}."
+
+
+def search_terms(first_name: str, last_name: str, preferred_name: str = "") -> list[str]:
     """Every term a client's names can be found by (see the module's docstring), in order, once each."""
     terms: dict[str, None] = {}
-    for name in names:
+    for given, name in ((True, first_name), (False, last_name), (True, preferred_name)):
         words = words_of(name)
+        if given:
+            for word in words:
+                if not is_unspaced(word):
+                    terms[given_name_initial(word[0])] = None
         for word in words:
             terms[word] = None
             if is_unspaced(word):

@@ -130,11 +130,14 @@ class Migration(migrations.Migration):
             index=django.contrib.postgres.indexes.GinIndex(
                 django.contrib.postgres.indexes.OpClass("search_name", name="gin_trgm_ops"),
                 name="client_search_name_trgm",
+                fastupdate=False,
             ),
         ),
         migrations.AddIndex(
             model_name="client",
-            index=django.contrib.postgres.indexes.GinIndex(fields=["name_words"], name="client_name_words"),
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["name_words"], name="client_name_words", fastupdate=False
+            ),
         ),
         migrations.RunSQL(CREATE_SPELLINGS, reverse_sql=migrations.RunSQL.noop),
         pgtrigger.migrations.AddTrigger(
