@@ -13,6 +13,7 @@
    docs/search-quality.md (hand-written sections "## Findings" and "## History" are kept).
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -50,6 +51,8 @@ def expected_marker(count: int) -> str:
         "clients": count,
         "faker": faker.VERSION,
         "migrations": migrations,
+        # The search terms stored with each client are made by this file's rules.
+        "search_rules": hashlib.sha256((BASE / "clients" / "search.py").read_bytes()).hexdigest()[:16],
     }
     return MARKER_PREFIX + json.dumps(made, sort_keys=True)
 
