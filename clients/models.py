@@ -6,7 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -278,11 +278,14 @@ def _closeness(readings, *, unmatched: int = 0) -> RawSQL:
 
 
 def _ranked(matches, rank):
+    """Closest first; then recent or upcoming clients; then the shorter name (Williams before
+    Blake-Williams when both hold the word typed); then alphabetically."""
     recent = timezone.now() - RECENT
     return matches.annotate(
         rank=rank,
         inactive=Case(When(Q(last_visit_at__gte=recent) | Q(created_at__gte=recent), then=Value(0)), default=Value(1)),
-    ).order_by(*_LAST_ARCHIVED, "rank", "inactive", "last_name", "first_name", "id")
+        terms=Func(F("name_words"), function="cardinality", output_field=_INTEGER),
+    ).order_by(*_LAST_ARCHIVED, "rank", "inactive", "terms", "last_name", "first_name", "id")
 
 
 def _duplicate_condition(first_name, last_name, date_of_birth, email="", phone="") -> Q:
