@@ -349,13 +349,16 @@ Peak memory per gunicorn worker (VmHWM): {peak_text}; target < {TARGETS["worker_
 
 **All targets {"met" if all(verdicts) else "NOT met"}.**
 """
-    path = BASE / "docs" / "performance.md"
+    save_report(BASE / "docs" / "performance.md", report)
+    log("wrote docs/performance.md")
+
+
+def save_report(path: Path, report: str) -> None:
+    """Write a measured report, keeping its hand-written sections (what was learnt, earlier runs) as they are."""
     path.parent.mkdir(exist_ok=True)
     previous = path.read_text() if path.exists() else ""
-    # Hand-written sections (what was profiled and fixed, earlier runs) are kept as they are.
     kept = next((previous[previous.index(h) :] for h in KEPT_SECTIONS if h in previous), "")
     path.write_text(report + ("\n" + kept if kept else ""))
-    log(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -26,12 +26,17 @@ BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
 
 from bench import search_quality as quality  # noqa: E402
-from bench.run import bench_database_env, machine, postgres_version, server_environment  # noqa: E402
+from bench.run import (  # noqa: E402
+    bench_database_env,
+    machine,
+    postgres_version,
+    save_report,
+    server_environment,
+)
 
 CLIENTS = int(os.environ.get("BENCH_SEARCH_CLIENTS", "100000"))
 QUERIES_PER_KIND = int(os.environ.get("BENCH_SEARCH_QUERIES", "300"))
 MARKER_PREFIX = "make bench-search: "
-KEPT_SECTIONS = ("## Findings", "## History")
 REPORT = BASE / "docs" / "search-quality.md"
 
 
@@ -309,11 +314,7 @@ make bench-search
 # BENCH_SEARCH_CLIENTS={CLIENTS} BENCH_SEARCH_QUERIES={QUERIES_PER_KIND}
 ```
 """
-    REPORT.parent.mkdir(exist_ok=True)
-    previous = REPORT.read_text() if REPORT.exists() else ""
-    # Hand-written sections (what was learnt, earlier runs) are kept as they are.
-    kept = next((previous[previous.index(h) :] for h in KEPT_SECTIONS if h in previous), "")
-    REPORT.write_text(report + ("\n" + kept if kept else ""))
+    save_report(REPORT, report)
     log(f"wrote {REPORT}")
 
 
