@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
@@ -65,6 +65,21 @@ class ClientQuerySet(models.QuerySet):
             "status",
             "created_at",
         )
+
+    def update(self, **kwargs):
+        """update() that keeps the search columns: renaming goes row by row through save()."""
+        if set(kwargs) & set(NAME_FIELDS):
+            if not all(isinstance(kwargs[field], str) for field in set(kwargs) & set(NAME_FIELDS)):
+                raise TypeError("Names are set as text: the search columns are made from them in Python.")
+            with transaction.atomic(using=self.db):
+                count = 0
+                for client in self.select_for_update():
+                    for field, value in kwargs.items():
+                        setattr(client, field, value)
+                    client.save(update_fields=list(kwargs))
+                    count += 1
+                return count
+        return super().update(**kwargs)
 
     def bulk_create(self, objs, *args, **kwargs):
         """bulk_create that fills the search columns and the name lexicon, as save() does."""

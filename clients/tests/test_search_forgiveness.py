@@ -151,3 +151,12 @@ def test_same_name_clients_are_told_apart_by_date_of_birth_and_phone(client, fro
     for html in (page, dropdown):
         assert "Mar 4, 1980" in html and "Jul 8, 1991" in html
         assert "1111" in html and "2222" in html
+
+
+def test_renaming_through_a_queryset_update_keeps_the_client_findable():
+    client = ClientFactory(first_name="Ann", last_name="Lee")
+
+    assert Client.objects.filter(pk=client.pk).update(last_name="Nguyễn") == 1
+
+    assert list(Client.objects.search("ann nguyen")) == [client]
+    assert list(Client.objects.search("ann lee")) == []
