@@ -106,6 +106,10 @@ def _transliterated(word: str) -> str:
     return latin if latin != word else ""
 
 
+def _is_initial(term: str) -> bool:
+    return term.endswith(".")  # no word has a full stop (words_of keeps letters and digits)
+
+
 def given_name_initial(letter: str) -> str:
     """The term marking a given name's initial ("j." for John): "j smith" ranks John Smith above Ann Smith-Jones."""
     return f"{letter}."
@@ -157,7 +161,7 @@ def max_deletes(word: str) -> int:
     Enough for allowed_edits(): two words of which the longer has six letters or more and
     which are two edits apart differ by at most two letters left out of a word of six or more
     and one of a shorter word; one edit apart, by one letter left out of each."""
-    if is_unspaced(word):
+    if is_unspaced(word) or _is_initial(word):
         return 0
     return 2 if len(word) >= TWO_TYPOS_FROM else 1
 
@@ -175,7 +179,7 @@ def word_deletes(word: str) -> set[str]:
 def allowed_edits(typed: str, name_word: str) -> int:
     """Typos forgiven between a typed word and a name word: one, two from six letters on."""
     longest = max(len(typed), len(name_word))
-    if is_unspaced(typed) or is_unspaced(name_word) or longest < 2:
+    if is_unspaced(typed) or is_unspaced(name_word) or _is_initial(name_word) or longest < 2:
         return 0
     return 2 if longest >= TWO_TYPOS_FROM else 1
 

@@ -319,12 +319,12 @@ LEXICON = [
     "smith", "smyth", "smithson", "schmidt", "john", "jon", "johanna", "jean", "jeanluc", "o", "ob", "obrien",
     "brien", "garcia", "lopez", "a_bc", "a%bc", "axbc", "a\\bc", "ismail", "yilmaz", "strasse", "zoe", "zoey",
     "张伟", "张", "伟", "οδοσ", "παπαδοπουλοσ", "robert", "bob", "elizabeth", "liz", "martin", "marin", "li", "lu",
-    "vanderberg", "macleod", "katherine", "kate",
+    "vanderberg", "macleod", "katherine", "kate", "j.", "k.",
 ]  # fmt: skip
 SPELLING_QUERIES = [
     "s", "sm", "smi", "smth", "smyth", "jhon", "jo", "j", "o", "ob", "obr", "a_b", "a%b", "a\\b", "a_", "a%",
     "stra", "strasse", "zo", "张", "οδο", "παπαδοπουλος", "x", "garcai", "matrin", "bob", "robert", "liz", "lj",
-    "vandreberg", "smtih", "kate", "jhonson", "brwon", "ahemd", "tnaaka",
+    "vandreberg", "smtih", "kate", "jhonson", "brwon", "ahemd", "tnaaka", "jn", "j", "k",
 ]  # fmt: skip
 
 
