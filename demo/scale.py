@@ -209,13 +209,18 @@ def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
         writer.writerow(["\\N" if value is None else value for value in row])
     buffer.seek(0)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-        )
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        raw = cursor.cursor
+        if hasattr(raw, "copy_expert"):  # psycopg2
+            raw.copy_expert(statement, buffer)
+        else:  # psycopg 3 (Django's driver when both are installed)
+            with raw.copy(statement) as copy:
+                copy.write(buffer.getvalue())
 
 
 def _pg_array(values) -> str:
-    return "{" + ",".join('"' + v.replace('"', '\\"') + '"' for v in values) + "}"
+    """A text[] as COPY reads it: {"a","b"} with quotes and backslashes escaped."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
 def _phone(rng: random.Random, n: int) -> str:
@@ -303,12 +308,6 @@ def seed(*, clients: int, visits: int, seed: int = 1, therapists: int = 8, batch
     return counts
 
 
-def _array_literal(words: list[str]) -> str:
-    """A text[] as COPY reads it: {"a","b"} with quotes and backslashes escaped."""
-    quoted = ('"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"' for word in words)
-    return "{" + ",".join(quoted) + "}"
-
-
 def _next_id(table: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
@@ -373,7 +372,7 @@ def _seed_clients(rng: random.Random, first_id: int, total: int, batch: int) -> 
             "id": first_id + n,
             **profile,
             "search_name": searchable.search_name,
-            "name_words": _array_literal(searchable.name_words),
+            "name_words": _pg_array(searchable.name_words),
             "status": "archived" if n % 50 == 0 else "active",
             "created_at": created,
             "updated_at": created,

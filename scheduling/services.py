@@ -65,6 +65,12 @@ def within_working_hours(*, therapist, starts_at: datetime, ends_at: datetime) -
     return any(b.weekday == start.weekday() and b.starts <= start.time() and end.time() <= b.ends for b in blocks)
 
 
+def _sqlstate(error: Exception) -> str | None:
+    """PostgreSQL's error code behind a Django database error (psycopg 3: sqlstate; psycopg2: pgcode)."""
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+
+
 def _save_or_conflict(appointment: Appointment, update_fields: list[str] | None = None) -> Appointment:
     """Save inside a savepoint; PostgreSQL's exclusion constraint decides double bookings."""
     for attempt in range(SAVE_ATTEMPTS):
@@ -72,7 +78,7 @@ def _save_or_conflict(appointment: Appointment, update_fields: list[str] | None 
             with transaction.atomic():
                 appointment.save(update_fields=update_fields)
         except IntegrityError as error:
-            if getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION:
+            if _sqlstate(error) == EXCLUSION_VIOLATION:
                 diag = getattr(error.__cause__, "diag", None)
                 client_busy = getattr(diag, "constraint_name", None) == CLIENT_OVERLAP_CONSTRAINT
                 raise BookingConflict(
@@ -89,7 +95,7 @@ def _save_or_conflict(appointment: Appointment, update_fields: list[str] | None 
             # Two overlapping inserts at the same moment each wait for the other inside the
             # exclusion check, and PostgreSQL aborts one of them as a deadlock. By now the other
             # has finished: saving again gives a clean conflict (or succeeds if it rolled back).
-            if getattr(error.__cause__, "pgcode", None) != DEADLOCK_DETECTED or attempt == SAVE_ATTEMPTS - 1:
+            if _sqlstate(error) != DEADLOCK_DETECTED or attempt == SAVE_ATTEMPTS - 1:
                 raise
         else:
             return appointment

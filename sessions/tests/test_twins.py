@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from psycopg2 import errors
 
 from sessions.models import SessionNote
 from sessions.tests.factories import signed_note
@@ -171,7 +170,7 @@ def test_signed_note_refuses_a_change_to_each_protected_column_and_allows_the_ot
         except _Undo:
             allowed.append(column)
         except DatabaseError as error:
-            assert isinstance(error.__cause__, errors.RaiseException), f"{column}: {error}"
+            assert type(error.__cause__).__name__ == "RaiseException", f"{column}: {error}"  # psycopg 2 or 3
             assert "is signed and cannot be changed" in str(error), f"{column}: {error}"
             refused.append(column)
 
