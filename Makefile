@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine with Python 3.11+ and make:
-#   make run    the app with demo data at http://127.0.0.1:8000
+#   make run    the app with demo data at http://127.0.0.1:8000, and a background-jobs worker
 #   make test   the whole test suite
 # With DATABASE_URL unset both use an embedded PostgreSQL kept in .pgdata/.
 
@@ -36,6 +36,10 @@ run: $(VENV)/.installed
 	@echo "  Demo sign-ins (demo only): frontdesk, therapist, manager; password demo-clinic-2026"
 	@echo "  manager: set up two-factor sign-in (any authenticator app) at the first sign-in"
 	@echo ""
+	@echo "  Background jobs: a worker runs beside the web app (reminders every 15 minutes)"
+	@echo ""
+	@$(DEV_ENV) $(PY) manage.py procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 # Any manage.py command with make run's settings and database (the embedded one too), e.g.

@@ -21,6 +21,7 @@ FRAME_URLS = {
     "consent": "intake:consent",
     "security": "accounts:security",
     "audit": "audit:log",
+    "jobs": "jobs:list",
     "admin": "admin:index",
     "password_change": "password_change",
     "two_factor": "accounts:two_factor",

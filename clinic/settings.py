@@ -69,6 +69,8 @@ RATE_LIMITS = {
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 
 INSTALLED_APPS = [
+    # Background jobs on PostgreSQL (tables and functions by its migrations; tasks in each app's tasks.py).
+    "procrastinate.contrib.django",
     "clinic.apps.ClinicConfig",
     "bodymap.apps.BodymapConfig",
     "clients.apps.ClientsConfig",
@@ -96,6 +98,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "accounts.apps.AccountsConfig",
+    "jobs.apps.JobsConfig",
     # Operations (database logins, migrate as the owner, backups, the embedded PostgreSQL)
     # and made-up data (demo clinic, benchmark seed).
     "ops.apps.OpsConfig",

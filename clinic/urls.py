@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     # The manager's audit log (/audit/) and each client's access history (/clients/<id>/access/).
     path("", include("audit.urls")),
+    # The manager's background jobs: run now, progress, the latest runs.
+    path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -70,6 +70,9 @@ CASES: dict[str, list[Case]] = {
     # The audit trail and sign-in security: the manager's.
     "audit:client": [Case("client", lambda w: {"client_pk": w.a.client.pk}, MANAGER)],
     "accounts:two_factor_reset": [Case("a therapist", lambda w: {"user_pk": w.other_therapist.pk}, MANAGER)],
+    # Background jobs: the manager's.
+    "jobs:run": [Case("reminders", lambda w: {"kind": "send_reminders"}, MANAGER)],
+    "jobs:detail": [Case("a run", lambda w: {"pk": w.job_run.pk}, MANAGER)],
     # Intake: the client's side is public, but a link works only for whoever proved who they are.
     "intake:open": [
         Case(

@@ -11,6 +11,7 @@ from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
 from intake.models import IntakeLink
 from intake.tests.factories import IntakeFactory, make_link
+from jobs.models import JobRun
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, ServiceFactory, WorkingHoursFactory
 from sessions.models import Technique
@@ -54,6 +55,7 @@ class World:
     technique: object
     working_hours: object
     archived_client: object
+    job_run: object
 
 
 def _records(client, *, therapist, other_therapist, service, hour: int) -> ClientRecords:
@@ -126,4 +128,5 @@ def build_world(*, therapist) -> World:
         technique=Technique.objects.order_by("pk").first(),
         working_hours=WorkingHoursFactory(therapist=therapist),
         archived_client=archived,
+        job_run=JobRun.objects.create(kind="send_reminders", started_by=therapist),
     )

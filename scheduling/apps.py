@@ -16,3 +16,13 @@ class SchedulingConfig(AppConfig):
         panels.register(
             "upcoming_visits", position=10, template="scheduling/_client_visits.html", context=profile_panel
         )
+
+        from jobs import registry
+        from scheduling import tasks
+
+        registry.register(
+            tasks.REMINDERS,
+            label="Send visit reminders",
+            description="Email the clients whose visit is coming up and who have no reminder yet (every 15 minutes).",
+            task=tasks.send_reminders,
+        )

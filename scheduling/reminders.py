@@ -30,7 +30,7 @@ def due_reminders(*, now=None, hours: int | None = None):
     )
 
 
-def send_due_reminders(*, now=None, hours: int | None = None) -> int:
+def send_due_reminders(*, now=None, hours: int | None = None, progress=None) -> int:
     """Email every visit starting within `hours` that has no reminder for its current start time.
 
     Each visit is locked, emailed and marked in its own transaction: a second run (or
@@ -40,22 +40,33 @@ def send_due_reminders(*, now=None, hours: int | None = None) -> int:
     """
     _site_root()  # a SITE_URL that is no web address stops the run before any email
     sent = 0
-    for pk in list(due_reminders(now=now, hours=hours).values_list("pk", flat=True)):
-        with transaction.atomic():
-            appointment = (
-                due_reminders(now=now, hours=hours)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("client", "therapist", "service")
-                .filter(pk=pk)
-                .first()
-            )
-            if appointment is None:
-                continue
-            _send(appointment)
-            appointment.reminder_sent_for = appointment.starts_at
-            appointment.save(update_fields=["reminder_sent_for"])
-            sent += 1
+    due = list(due_reminders(now=now, hours=hours).values_list("pk", flat=True))
+    if progress is not None:
+        progress.set_total(len(due))
+    for pk in due:
+        sent += _remind(pk, now=now, hours=hours)
+        if progress is not None:
+            progress.advance()
     return sent
+
+
+def _remind(pk: int, *, now, hours) -> bool:
+    """Lock, email and mark one visit in one transaction; False when it is no longer due
+    (another run has it, or sent it, or it was moved or cancelled)."""
+    with transaction.atomic():
+        appointment = (
+            due_reminders(now=now, hours=hours)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("client", "therapist", "service")
+            .filter(pk=pk)
+            .first()
+        )
+        if appointment is None:
+            return False
+        _send(appointment)
+        appointment.reminder_sent_for = appointment.starts_at
+        appointment.save(update_fields=["reminder_sent_for"])
+        return True
 
 
 def _site_root() -> str:
