@@ -434,12 +434,15 @@ class Client(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
-        self.fill_search_fields()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & set(NAME_FIELDS):
-            kwargs["update_fields"] = {*update_fields, "search_name", "name_words"}
+        renamed = update_fields is None or bool(set(update_fields) & set(NAME_FIELDS))
+        if renamed:
+            self.fill_search_fields()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_name", "name_words"}
         super().save(*args, **kwargs)
-        ClientNameWord.collect(self.name_words)
+        if renamed:  # archiving, say, leaves the names and their lexicon words as they are
+            ClientNameWord.collect(self.name_words)
 
     def get_absolute_url(self):
         return reverse("clients:detail", args=[self.pk])
