@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +14,7 @@ from jobs.services import AlreadyWaiting, job_start
 
 RECENT_RUNS = 30
 # A worker that has not said it is alive for this long is taken for stopped.
-WORKER_SILENT_AFTER = timezone.timedelta(minutes=2)
+WORKER_SILENT_AFTER = timedelta(minutes=2)
 
 
 @manager_only

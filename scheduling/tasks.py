@@ -16,7 +16,12 @@ def send_reminders(timestamp: int | None = None, run_id: int | None = None) -> i
 
     Runs one at a time (the lock); a run twice over, or on two workers, sends nothing twice
     (each visit is marked in the transaction that emails it)."""
-    with Progress.begin(REMINDERS, run_id=run_id) as progress:
-        sent = send_due_reminders(hours=settings.REMINDER_HOURS_BEFORE, progress=progress)
+    return run_reminders(run_id=run_id)
+
+
+def run_reminders(*, run_id: int | None = None, hours: int | None = None, stream=None) -> int:
+    """One recorded run of the reminders (the job's, or `manage.py send_reminders`'s)."""
+    with Progress.begin(REMINDERS, run_id=run_id, stream=stream) as progress:
+        sent = send_due_reminders(hours=settings.REMINDER_HOURS_BEFORE if hours is None else hours, progress=progress)
         progress.finish(f"{sent} reminder{'s' if sent != 1 else ''} sent.")
     return sent

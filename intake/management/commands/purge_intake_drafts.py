@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from intake.services import purge_stale_drafts
-from intake.tasks import DRAFT_DAYS, PURGE_DRAFTS
-from jobs.progress import Progress, command_line_stream
+from intake.tasks import DRAFT_DAYS, run_purge
+from jobs.progress import command_line_stream
 
 
 class Command(BaseCommand):
@@ -16,7 +15,5 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=DRAFT_DAYS)
 
     def handle(self, *args, days: int, **options):
-        with Progress.begin(PURGE_DRAFTS, stream=command_line_stream(self)) as progress:
-            erased = purge_stale_drafts(days=days, progress=progress)
-            progress.finish(f"Erased the unsubmitted answers of {erased} intake link(s).")
+        erased = run_purge(days=days, stream=command_line_stream(self))
         self.stdout.write(f"Erased unsubmitted answers of {erased} intake link(s).")

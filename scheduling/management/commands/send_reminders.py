@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from jobs.progress import Progress, command_line_stream
-from scheduling.reminders import send_due_reminders
-from scheduling.tasks import REMINDERS
+from jobs.progress import command_line_stream
+from scheduling.tasks import run_reminders
 
 
 class Command(BaseCommand):
@@ -19,11 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, hours=None, **options):
         try:
-            with Progress.begin(REMINDERS, stream=command_line_stream(self)) as progress:
-                sent = send_due_reminders(
-                    hours=hours if hours is not None else settings.REMINDER_HOURS_BEFORE, progress=progress
-                )
-                progress.finish(f"{sent} reminder{'s' if sent != 1 else ''} sent.")
+            sent = run_reminders(hours=hours, stream=command_line_stream(self))
         except ImproperlyConfigured as problem:
             raise CommandError(str(problem)) from problem
         self.stdout.write(f"{sent} reminder(s) sent.")
