@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "axes",
     "accounts.apps.AccountsConfig",
     "jobs.apps.JobsConfig",
+    "imports.apps.ImportsConfig",
+    "archive.apps.ArchiveConfig",
     # Operations (database logins, migrate as the owner, backups, the embedded PostgreSQL)
     # and made-up data (demo clinic, benchmark seed).
     "ops.apps.OpsConfig",

@@ -27,6 +27,9 @@ urlpatterns = [
     path("", include("audit.urls")),
     # The manager's background jobs: run now, progress, the latest runs.
     path("jobs/", include("jobs.urls")),
+    # The manager's imports (Jane, Cliniko, CSV, Excel) and the whole-clinic archive.
+    path("imports/", include("imports.urls")),
+    path("archive/", include("archive.urls")),
     path("admin/", admin.site.urls),
 ]
 
