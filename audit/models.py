@@ -33,6 +33,7 @@ from scheduling.models import Appointment
 from sessions.models import (
     Addendum,
     Assessment,
+    ImportedNote,
     NoteArea,
     PalpationFinding,
     RangeOfMotionTest,
@@ -189,6 +190,11 @@ class AddendumEvent(_tracking(Addendum)):
 
     class Meta:
         indexes = [_recent("addendum")]
+
+
+class ImportedNoteEvent(_tracking(ImportedNote)):
+    class Meta:
+        indexes = [_recent("importednote")]
 
 
 class AppointmentEvent(_tracking(Appointment)):

@@ -417,6 +417,89 @@ class Addendum(models.Model):
         return check_addendum(self)
 
 
+class ImportedNoteQuerySet(ClinicalQuerySet):
+    def on_chart(self):
+        """Imported notes the chart shows: not withdrawn by the undo of their import."""
+        return self.filter(withdrawal__isnull=True)
+
+
+class ImportedNote(models.Model):
+    """A treatment note signed in the software the clinic used before (Cliniko, Jane...), brought
+    in by an import: read-only from the moment it is written (a trigger refuses UPDATE and
+    DELETE), sealed in the client's chain like a note signed here, its text kept as the
+    source's structure (sections of questions and answers)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="imported_notes")
+    source = models.CharField(max_length=40)  # the software it came from, as people name it: "Cliniko"
+    external_id = models.CharField(max_length=100)
+    title = models.CharField(max_length=200, blank=True)
+    author_name = models.CharField("signed by", max_length=200, blank=True)
+    signed_at = models.DateTimeField("signed on", null=True, blank=True)
+    visit_date = models.DateField(null=True, blank=True)
+    # {"sections": [{"name": str, "questions": [{"name": str, "type": str, "answer": str, "answers": [str]}]}]}
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    # A later export of the source with this note changed: the new version, the old one kept.
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
+    import_batch_id = models.BigIntegerField()  # imports.ImportBatch (a higher app)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, **PROTECT_USER)
+
+    objects = ImportedNoteQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "-visit_date"], name="importednote_client_date")]
+
+    def __str__(self):
+        return f"Imported note {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("visits:imported_note_detail", args=[self.pk])
+
+    @property
+    def is_signed(self) -> bool:
+        return True
+
+    @staticmethod
+    def hash_of(**values) -> str:
+        canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def compute_hash(self) -> str:
+        """SHA-256 of everything the note says and where it came from."""
+        return self.hash_of(
+            client=self.client_id,
+            source=self.source,
+            external_id=self.external_id,
+            title=self.title,
+            author_name=self.author_name,
+            signed_at=self.signed_at.isoformat() if self.signed_at else None,
+            visit_date=self.visit_date.isoformat() if self.visit_date else None,
+            content=self.content,
+        )
+
+    def seal_check(self):
+        from sessions.seals import check_imported_note
+
+        return check_imported_note(self)
+
+    def sections(self) -> list[dict]:
+        return self.content.get("sections", []) if isinstance(self.content, dict) else []
+
+
+class ImportedNoteWithdrawal(models.Model):
+    """The undo of an import took this note off the chart. The note and its seal stay (sealed
+    records are never deleted); append-only like them."""
+
+    note = models.OneToOneField(ImportedNote, on_delete=models.PROTECT, related_name="withdrawal")
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, **PROTECT_USER)
+    reason = models.CharField(max_length=200)
+
+    def __str__(self):
+        return f"Withdrawal of imported note {self.note_id}"
+
+
 # The range of an appointment's times, for its exclusion constraints (scheduling.models). It stays
 # here, where it was first defined: migrations refer to it as sessions.models.TsTzRange.
 class TsTzRange(Func):
@@ -436,6 +519,7 @@ class RecordSeal(models.Model):
     class Kind(models.TextChoices):
         NOTE = "note", "Session note"
         ADDENDUM = "addendum", "Addendum"
+        IMPORTED = "imported", "Imported note"
 
     # Indexed by recordseal_one_per_position (client first).
     client = models.ForeignKey(
@@ -449,6 +533,9 @@ class RecordSeal(models.Model):
     addendum = models.OneToOneField(
         Addendum, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="seal"
     )
+    imported_note = models.OneToOneField(
+        ImportedNote, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="seal"
+    )
     content_hash = models.CharField(max_length=64)
     previous = models.CharField(max_length=80, blank=True)
     seal = models.CharField(max_length=80)
@@ -459,8 +546,21 @@ class RecordSeal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "position"], name="recordseal_one_per_position"),
             models.CheckConstraint(
-                condition=(Q(kind="note") & Q(note__isnull=False) & Q(addendum__isnull=True))
-                | (Q(kind="addendum") & Q(addendum__isnull=False) & Q(note__isnull=True)),
+                condition=(
+                    Q(kind="note") & Q(note__isnull=False) & Q(addendum__isnull=True) & Q(imported_note__isnull=True)
+                )
+                | (
+                    Q(kind="addendum")
+                    & Q(addendum__isnull=False)
+                    & Q(note__isnull=True)
+                    & Q(imported_note__isnull=True)
+                )
+                | (
+                    Q(kind="imported")
+                    & Q(imported_note__isnull=False)
+                    & Q(note__isnull=True)
+                    & Q(addendum__isnull=True)
+                ),
                 name="recordseal_one_record",
             ),
         ]
@@ -470,7 +570,9 @@ class RecordSeal(models.Model):
 
     @property
     def record_id(self) -> int:
-        return self.note_id if self.kind == self.Kind.NOTE else self.addendum_id
+        return {self.Kind.NOTE: self.note_id, self.Kind.ADDENDUM: self.addendum_id}.get(
+            self.kind, self.imported_note_id
+        )
 
     def payload(self) -> dict:
         from sessions.seals import seal_payload

@@ -95,6 +95,8 @@ def current_content_hash(seal, record) -> str | None:
         return None
     if seal.kind == "note":
         return record.compute_hash() if record.is_signed else ""
+    if seal.kind == "imported":
+        return record.compute_hash()
     return addendum_content_hash(record)
 
 
@@ -105,8 +107,11 @@ def _related_or_none(obj, name: str):
         return None
 
 
+RECORD_FIELDS = {"note": "note", "addendum": "addendum", "imported": "imported_note"}
+
+
 @transaction.atomic
-def seal_record(*, client_id: int, note=None, addendum=None):
+def seal_record(*, client_id: int, note=None, addendum=None, imported_note=None):
     """Append a signed note or an addendum to its client's chain. Call in the transaction that signs.
 
     The client's chain head is locked, so two signatures for one client (two tabs, two
@@ -114,8 +119,8 @@ def seal_record(*, client_id: int, note=None, addendum=None):
     """
     from sessions.models import RecordChain, RecordSeal
 
-    if (note is None) == (addendum is None):
-        raise ValueError("Seal one record: a note or an addendum.")
+    if [note, addendum, imported_note].count(None) != 2:
+        raise ValueError("Seal one record: a note, an addendum or an imported note.")
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO visits_recordchain (client_id, length, last_seal, mac) VALUES (%s, 0, '', '') "
@@ -123,9 +128,12 @@ def seal_record(*, client_id: int, note=None, addendum=None):
             [client_id],
         )
     chain = RecordChain.objects.select_for_update().get(client_id=client_id)
-    kind = RecordSeal.Kind.NOTE if note is not None else RecordSeal.Kind.ADDENDUM
-    record = note if note is not None else addendum
-    content_hash = note.content_hash if note is not None else addendum_content_hash(addendum)
+    if note is not None:
+        kind, record, content_hash = RecordSeal.Kind.NOTE, note, note.content_hash
+    elif addendum is not None:
+        kind, record, content_hash = RecordSeal.Kind.ADDENDUM, addendum, addendum_content_hash(addendum)
+    else:
+        kind, record, content_hash = RecordSeal.Kind.IMPORTED, imported_note, imported_note.content_hash
     position = chain.length + 1
     payload = seal_payload(
         client_id=client_id,
@@ -141,6 +149,7 @@ def seal_record(*, client_id: int, note=None, addendum=None):
         kind=kind,
         note=note,
         addendum=addendum,
+        imported_note=imported_note,
         content_hash=content_hash,
         previous=chain.last_seal,
         seal=make_mac(payload),
@@ -182,7 +191,7 @@ def check_seal(seal, record) -> SealCheck:
 
 
 def record_client_id(seal, record) -> int:
-    return record.client_id if seal.kind == "note" else record.note.client_id
+    return record.note.client_id if seal.kind == "addendum" else record.client_id
 
 
 def check_note(note) -> SealCheck:
@@ -192,6 +201,10 @@ def check_note(note) -> SealCheck:
 
 def check_addendum(addendum) -> SealCheck:
     return check_seal(_related_or_none(addendum, "seal"), addendum)
+
+
+def check_imported_note(imported_note) -> SealCheck:
+    return check_seal(_related_or_none(imported_note, "seal"), imported_note)
 
 
 # --- Verifying every chain (manage.py verify_records) --------------------------------------------
@@ -210,17 +223,17 @@ class Broken:
 
 
 def _record_name(seal) -> str:
-    kind = "session note" if seal.kind == "note" else "addendum"
+    kind = {"note": "session note", "addendum": "addendum"}.get(seal.kind, "imported note")
     return f"{kind} {seal.record_id} (position {seal.position})"
 
 
 def verify_all(*, chunk_size: int = 2000):
     """Every seal and every client's chain, in one pass over the seals; yields what is broken."""
-    from sessions.models import Addendum, RecordChain, RecordSeal, SessionNote
+    from sessions.models import Addendum, ImportedNote, RecordChain, RecordSeal, SessionNote
 
     heads = {chain.client_id: chain for chain in RecordChain.objects.all()}
     seals = (
-        RecordSeal.objects.select_related("note", "addendum__note")
+        RecordSeal.objects.select_related("note", "addendum__note", "imported_note")
         .prefetch_related("note__areas")
         .order_by("client_id", "position")
     )
@@ -241,7 +254,7 @@ def verify_all(*, chunk_size: int = 2000):
             yield Broken(
                 client_id, _record_name(seal), "its link to the previous record is broken (removed or reordered)"
             )
-        record = _related_or_none(seal, "note" if seal.kind == "note" else "addendum")
+        record = _related_or_none(seal, RECORD_FIELDS.get(seal.kind, "note"))
         check = check_seal(seal, record)
         if not check.ok:
             yield Broken(client_id, _record_name(seal), check.problem)
@@ -256,6 +269,8 @@ def verify_all(*, chunk_size: int = 2000):
     unsealed = Addendum.objects.filter(seal__isnull=True).values_list("id", "note__client_id")
     for addendum_id, addendum_client in unsealed:
         yield Broken(addendum_client, f"addendum {addendum_id}", "it has no seal")
+    for imported_id, imported_client in ImportedNote.objects.filter(seal__isnull=True).values_list("id", "client_id"):
+        yield Broken(imported_client, f"imported note {imported_id}", "it has no seal")
 
 
 def _check_head(client_id: int, length: int, last_seal: str, head):
