@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
@@ -371,7 +371,8 @@ class Client(models.Model):
     last_name = models.CharField("legal last name", max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
     pronouns = models.CharField(max_length=40, blank=True)
-    date_of_birth = models.DateField()
+    # Required on every form; empty only for clients imported from software that did not have it.
+    date_of_birth = models.DateField(null=True)
     phone = models.CharField(max_length=40, blank=True)
     # Digits only, kept by PostgreSQL: "(555) 010-2000" and "555.010.2000" both store 5550102000.
     phone_digits = models.GeneratedField(
@@ -465,9 +466,11 @@ class Client(models.Model):
     def is_archived(self) -> bool:
         return self.status == self.Status.ARCHIVED
 
-    def age(self, on: date | None = None) -> int:
+    def age(self, on: date | None = None) -> int | None:
         on = on or date.today()
         dob = self.date_of_birth
+        if dob is None:
+            return None
         return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
     def archive(self, *, by) -> None:
@@ -510,9 +513,9 @@ class ClientNameWord(models.Model):
             _insert_deletes(cursor, new_words)
 
     @staticmethod
-    def collect_all() -> None:
-        """Add the terms of every client (after bulk loads that bypass save())."""
-        with connection.cursor() as cursor:
+    def collect_all(using: str = DEFAULT_DB_ALIAS) -> None:
+        """Add the terms of every client (after bulk loads that bypass save(), and restores)."""
+        with connections[using].cursor() as cursor:
             cursor.execute(
                 "INSERT INTO clients_clientnameword (word) SELECT DISTINCT w FROM clients_client, "
                 "unnest(name_words) AS w WHERE w <> '' ON CONFLICT DO NOTHING"

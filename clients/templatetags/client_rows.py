@@ -32,10 +32,16 @@ def client_rows(clients) -> str:
                 detail_url(client["id"]),
                 Client.name_for_display(client["first_name"], client["preferred_name"], client["last_name"]),
                 ARCHIVED if client["status"] == Client.Status.ARCHIVED else "",
-                f"{client['date_of_birth']:%b} {client['date_of_birth'].day}, {client['date_of_birth'].year}",
+                _born(client["date_of_birth"]),
                 client["phone"] or "—",
                 client["email"] or "—",
             )
             for client in clients
         ),
     )
+
+
+def _born(date_of_birth) -> str:
+    if date_of_birth is None:  # imported from software that did not have it
+        return "—"
+    return f"{date_of_birth:%b} {date_of_birth.day}, {date_of_birth.year}"
