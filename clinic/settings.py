@@ -61,6 +61,12 @@ if not RECORD_SEAL_KEY:
 
 # Intake links for clients: days until a link expires.
 INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=7)
+
+# Imports (imports/): the country whose phone numbers need no +code (ISO 3166 letters), the
+# largest file accepted, and how long the manager may undo a whole import.
+CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="CA").upper()
+IMPORT_MAX_MEGABYTES = env.int("IMPORT_MAX_MEGABYTES", default=100)
+IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=14)
 # Public pages (online intake): requests per address per window, as (requests, seconds).
 RATE_LIMITS = {
     "public_intake": (env.int("INTAKE_RATE_LIMIT", default=120), env.int("INTAKE_RATE_WINDOW", default=600)),

@@ -2,13 +2,17 @@
 and, from the command line, drawn as a bar.
 
 Progress is written with its own UPDATE, outside the work's transactions: report between
-batches, so a page polling the row sees it as it goes. Messages say which row and why,
+batches, so a page polling the row sees it as it goes. Work that must be one transaction
+from start to end (an import) may report from inside it: the row is then written through a
+connection of its own, committed at once. Messages say which row and why,
 never the health data being worked on.
 """
 
+import json
 import sys
 import time
 
+from django.db import connection
 from django.utils import timezone
 
 from jobs.models import KEPT_ERRORS, JobRun
@@ -23,6 +27,7 @@ class Progress:
         self.stream = stream
         self._pending_errors: list[dict] = []
         self._written_at = 0.0
+        self._beside = None
 
     @classmethod
     def begin(cls, kind: str, *, run_id: int | None = None, by=None, stream=None) -> "Progress":
@@ -45,11 +50,12 @@ class Progress:
             self.fail(f"Stopped by an unexpected error ({kind.__name__}); nothing after row {self.run.done}.")
         elif not self.run.is_finished:
             self.finish()
+        self.close_connection()
         return False
 
     def set_total(self, total: int) -> None:
         self.run.total = total
-        JobRun.objects.filter(pk=self.run.pk).update(total=total)
+        self._update(total=total)
         self._draw()
 
     def advance(self, count: int = 1) -> None:
@@ -86,7 +92,28 @@ class Progress:
             self.run.errors = self.run.errors + self._pending_errors
             self._pending_errors = []
             fields["errors"] = self.run.errors
-        JobRun.objects.filter(pk=self.run.pk).update(done=self.run.done, error_count=self.run.error_count, **fields)
+        self._update(done=self.run.done, error_count=self.run.error_count, **fields)
+
+    def _update(self, **fields) -> None:
+        if not (connection.in_atomic_block and self._update_beside(fields)):
+            JobRun.objects.filter(pk=self.run.pk).update(**fields)
+
+    def _update_beside(self, fields: dict) -> int:
+        """UPDATE the row through a connection of its own, outside the work's open transaction.
+        0 when that connection cannot see the row (it was made in the same transaction: tests)."""
+        if self._beside is None:
+            self._beside = connection.get_new_connection(connection.get_connection_params())
+            self._beside.autocommit = True
+        columns = ", ".join(f"{name} = %s{'::jsonb' if name == 'errors' else ''}" for name in fields)
+        values = [json.dumps(value) if name == "errors" else value for name, value in fields.items()]
+        with self._beside.cursor() as cursor:
+            cursor.execute(f"UPDATE {JobRun._meta.db_table} SET {columns} WHERE id = %s", [*values, self.run.pk])
+            return cursor.rowcount
+
+    def close_connection(self) -> None:
+        if self._beside is not None:
+            self._beside.close()
+            self._beside = None
 
     def _draw(self) -> None:
         if self.stream is None:
