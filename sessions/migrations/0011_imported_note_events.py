@@ -9,7 +9,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('visits', '0010_imported_notes'),
-        ('audit', '0009_imported_note_events'),
     ]
 
     operations = [
