@@ -44,8 +44,10 @@ MONTHS = {
 WORDY_DATE = re.compile(r"^\s*(?:(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})|([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4}))\s*$", re.I)
 YES = {"yes", "y", "true", "1", "x", "✓", "oui"}
 NO = {"no", "n", "false", "0", "", "non"}
-# A cell a spreadsheet would run as a formula when the data goes back into one.
-FORMULA = re.compile(r"^[=@\t\r]|^[+\-][^\d\s.(]")
+# A cell a spreadsheet would run as a formula when the data goes back into one: names and ids
+# never start like one; free text may ("- stretch daily", "+1 phone") unless it computes.
+FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+FORMULA = re.compile(r"^[=@\t\r]|^[+\-].*[=(|!]")
 HTML_TAG = re.compile(r"<\s*/?\s*[a-z!][^>]*>", re.IGNORECASE)
 
 
@@ -67,7 +69,7 @@ def text(value, *, limit: int, what: str) -> str:
 def plain_text(value, *, limit: int, what: str) -> str:
     """A name, id or email: refused when it holds a spreadsheet formula or HTML (a hostile file)."""
     value = text(value, limit=limit, what=what)
-    if FORMULA.match(value):
+    if FORMULA_START.match(value):
         raise BadValue(f"{what} looks like a spreadsheet formula (starts with {value[0]!r}); fix it in the file")
     if HTML_TAG.search(value):
         raise BadValue(f"{what} contains HTML; fix it in the file")
