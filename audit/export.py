@@ -85,6 +85,7 @@ def record_as_json(record: ClientRecord, *, exported_by=None, exported_at: datet
         "treatment_plans": [_plan(plan) for plan in record.plans],
         "session_notes": [_note(note) for note in record.notes],
         "appointments": [_appointment(appointment) for appointment in record.appointments],
+        "imported_notes": [_imported_note(note) for note in record.imported_notes],
     }
 
 
@@ -258,6 +259,25 @@ def _note(note) -> dict:
     }
 
 
+def _imported_note(note) -> dict:
+    withdrawal = getattr(note, "withdrawal", None)  # None when not withdrawn
+    return {
+        "id": note.pk,
+        "source": note.source,
+        "external_id": note.external_id,
+        "title": note.title,
+        "signed_by": note.author_name,
+        "signed_at": _iso(note.signed_at),
+        "visit_date": _iso(note.visit_date),
+        "content": note.content,
+        "content_hash": note.content_hash,
+        "replaces_id": note.replaces_id,
+        "imported_at": _iso(note.imported_at),
+        "withdrawn_at": _iso(withdrawal.withdrawn_at) if withdrawal else None,
+        "seal": _seal(note),
+    }
+
+
 def _seal(record) -> dict:
     """Whether the record still matches its seal (sessions/seals.py) at export time."""
     check = record.seal_check()
@@ -300,6 +320,7 @@ def record_as_html(record: ClientRecord, *, exported_by=None, exported_at: datet
         "client": record.client,
         "intakes": [(intake, answers(intake), signatures.get(intake.pk)) for intake in record.intakes],
         "notes": [(note, note.seal_check() if note.is_signed else None) for note in record.notes],
+        "imported_notes": [(note, note.seal_check()) for note in record.imported_notes],
         "exported_at": exported_at,
         "exported_by": exported_by,
         "CLINIC_NAME": settings.CLINIC_NAME,

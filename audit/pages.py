@@ -21,6 +21,10 @@ PRINT_PAGES = {"visits:note_print", "visits:note_handout"}
 # Exports record themselves (audit/export_views.py); refused attempts are recorded here.
 EXPORT_PAGES = {"clients:export_pdf", "clients:export_json"}
 
+# The whole-clinic archive's download (archive/): every client's records in one file. The view
+# records each download; a refused one is recorded here. It names no client.
+WHOLE_CLINIC_PAGES = {"archive:download"}
+
 # What the audit pages call each page of the access log (other names are shown as they are).
 PAGE_LABELS = {
     "visits:chart": "Chart",
@@ -37,11 +41,14 @@ PAGE_LABELS = {
     "visits:plan_complete": "Treatment plan (complete)",
     "visits:assessment_new": "New assessment",
     "visits:assessment_detail": "Assessment",
+    "visits:imported_note_detail": "Imported treatment note",
     "intake:detail": "Intake",
     "clients:detail": "Client profile (with clinical alerts)",
     "clients:export_pdf": "Record export (PDF)",
     "clients:export_json": "Record export (JSON)",
     "audit:client": "Access history",
+    "archive:download": "Whole-clinic archive (download)",
+    "manage.py export_clinic": "Whole-clinic archive (command line)",
 }
 
 
@@ -80,6 +87,8 @@ def clinical_page(request) -> ClinicalPage | None:
         return ClinicalPage(name=name, client=_existing(Client, kwargs["pk"]), clinical_for_clinicians_only=True)
     if name in EXPORT_PAGES:
         return ClinicalPage(name=name, client=_existing(Client, kwargs["pk"]), kind=AccessLog.Kind.EXPORT)
+    if name in WHOLE_CLINIC_PAGES:
+        return ClinicalPage(name=name, client=None, object_id=_object_id(kwargs.get("pk")), kind=AccessLog.Kind.EXPORT)
     if name == "audit:client":  # shows the before and after values of the client's records
         return ClinicalPage(name=name, client=_existing(Client, kwargs["client_pk"]))
     return None

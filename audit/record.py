@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from clients.models import Client
 from intake.models import Intake
 from scheduling.models import Appointment
-from sessions.models import Addendum, Assessment, SessionNote, TreatmentPlan
+from sessions.models import Addendum, Assessment, ImportedNote, SessionNote, TreatmentPlan
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,12 @@ class ClientRecord:
     plans: list[TreatmentPlan]
     notes: list[SessionNote]
     appointments: list[Appointment]
+    # Notes signed in the software the clinic used before (withdrawn ones too: the record is whole).
+    imported_notes: list[ImportedNote]
 
 
 def client_record(client_pk: int) -> ClientRecord:
-    """One client's complete record in a fixed number of queries (13), however long the history.
+    """One client's complete record in a fixed number of queries (14), however long the history.
 
     Every query filters on the client, so nothing of another client can come along. A
     missing client is a 404.
@@ -52,6 +54,11 @@ def client_record(client_pk: int) -> ClientRecord:
     appointments = list(
         Appointment.objects.filter(client=client).select_related("therapist", "service").order_by("starts_at", "id")
     )
+    imported_notes = list(
+        ImportedNote.objects.filter(client=client)
+        .select_related("seal", "withdrawal")
+        .order_by("visit_date", "signed_at", "id")
+    )
     return ClientRecord(
         client=client,
         intakes=intakes,
@@ -59,4 +66,5 @@ def client_record(client_pk: int) -> ClientRecord:
         plans=plans,
         notes=notes,
         appointments=appointments,
+        imported_notes=imported_notes,
     )

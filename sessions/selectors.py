@@ -4,12 +4,20 @@ from collections import Counter, defaultdict
 
 from django.core.paginator import Paginator
 from django.db.models import F, Value
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 
 from bodymap.regions import REGIONS_BY_CODE, area_label
 from intake.models import Intake
 from sessions.charts import LineChart, Series
-from sessions.models import Addendum, Assessment, NoteArea, RangeOfMotionTest, SessionNote, TreatmentPlan
+from sessions.models import (
+    Addendum,
+    Assessment,
+    ImportedNote,
+    NoteArea,
+    RangeOfMotionTest,
+    SessionNote,
+    TreatmentPlan,
+)
 from sessions.vocabulary import ROM_RESULT_SCORE, Movement, RomResult
 
 TIMELINE_PAGE_SIZE = 20
@@ -35,6 +43,12 @@ def _entries(client):
             .values_list(*columns),
             Addendum.objects.filter(note__client=client)
             .annotate(kind=Value("addendum"), when=TruncDate("created_at"))
+            .values_list(*columns),
+            ImportedNote.objects.filter(client=client)
+            .on_chart()
+            .annotate(
+                kind=Value("imported"), when=Coalesce("visit_date", TruncDate("signed_at"), TruncDate("imported_at"))
+            )
             .values_list(*columns),
             all=True,
         )
@@ -64,6 +78,7 @@ def timeline_page(client, page_number):
         "addendum": (
             Addendum.objects.select_related("author", "note").in_bulk(ids["addendum"]) if ids["addendum"] else {}
         ),
+        "imported": ImportedNote.objects.in_bulk(ids["imported"]) if ids["imported"] else {},
     }
     page.entries = [(kind, when, loaded[kind][pk]) for kind, pk, when in page.object_list if pk in loaded[kind]]
     return page

@@ -14,6 +14,7 @@ urlpatterns = [
     path("clients/<int:client_pk>/notes/<int:pk>/addenda/new/", views.addendum_create, name="addendum_new"),
     path("clients/<int:client_pk>/notes/<int:pk>/print/", views.note_print, name="note_print"),
     path("clients/<int:client_pk>/notes/<int:pk>/handout/", views.note_handout, name="note_handout"),
+    path("clients/<int:client_pk>/imported-notes/<int:pk>/", views.imported_note_detail, name="imported_note_detail"),
     path("clients/<int:client_pk>/plans/new/", views.plan_new, name="plan_new"),
     path("clients/<int:client_pk>/plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("clients/<int:client_pk>/plans/<int:pk>/complete/", views.plan_complete, name="plan_complete"),

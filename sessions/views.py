@@ -23,7 +23,7 @@ from sessions.forms import (
     TreatmentPlanForm,
     filled_rows,
 )
-from sessions.models import Assessment, SessionNote, TreatmentPlan
+from sessions.models import Assessment, ImportedNote, SessionNote, TreatmentPlan
 
 
 def _client(pk: int) -> Client:
@@ -94,6 +94,28 @@ def note_detail(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
             "seal": note.seal_check() if note.is_signed else None,
             "can_edit": note.can_edit(request.user),
             "highlights": {(a.region, a.side): 1 for a in note.areas.all()},
+            **selectors.chart_header(note.client),
+        },
+    )
+
+
+@clinical_only
+def imported_note_detail(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+    """A note signed in the software the clinic used before: read-only, with its seal and its origin."""
+    note = get_object_or_404(
+        ImportedNote.objects.select_related("client", "replaces", "withdrawal").select_related("seal"),
+        client_id=client_pk,
+        pk=pk,
+    )
+    newer = ImportedNote.objects.filter(replaces=note).first()
+    return render(
+        request,
+        "visits/imported_note_detail.html",
+        {
+            "note": note,
+            "client": note.client,
+            "seal": note.seal_check(),
+            "newer": newer,
             **selectors.chart_header(note.client),
         },
     )

@@ -239,11 +239,11 @@ def test_export_holds_nothing_of_another_client(client_record, history, other_hi
 
 def test_client_record_takes_a_fixed_number_of_queries(client_record, therapist, service, django_assert_num_queries):
     _history(client_record, therapist, service)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         small = select_record(client_record.pk)
     for n in range(1, 4):
         _history(client_record, therapist, service, n=n)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         large = select_record(client_record.pk)
     with django_assert_num_queries(0):  # rendering uses only what the selector loaded
         record_as_json(large)

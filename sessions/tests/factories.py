@@ -15,6 +15,7 @@ from clinic.tests.factories import UserFactory
 from sessions import services
 from sessions.models import (
     Addendum,
+    ImportedNote,
     Assessment,
     NoteArea,
     PalpationFinding,
@@ -94,6 +95,35 @@ def signed_note(*, areas=(("neck_back", "both", 5),), **kwargs) -> SessionNote:
     """A note signed by its author through services.note_sign."""
     note = SessionNoteFactory(areas=list(areas), **kwargs)
     return services.note_sign(note=note, by=note.therapist)
+
+
+IMPORTED_ANSWER = "Low back pain for three weeks, worse sitting"
+
+
+def imported_note(*, client, answer: str = IMPORTED_ANSWER, **kwargs) -> ImportedNote:
+    """A treatment note as an import writes it: read-only and sealed in the client's chain."""
+    from sessions.seals import seal_record
+
+    note = ImportedNote(
+        client=client,
+        source=kwargs.pop("source", "Cliniko"),
+        external_id=kwargs.pop("external_id", "7001"),
+        title=kwargs.pop("title", "Remedial massage note"),
+        author_name=kwargs.pop("author_name", "Dana Smith"),
+        signed_at=kwargs.pop("signed_at", timezone.now() - timedelta(days=400)),
+        visit_date=kwargs.pop("visit_date", timezone.localdate() - timedelta(days=400)),
+        content={
+            "sections": [
+                {"name": "Subjective", "questions": [{"name": "Complaint", "type": "paragraph", "answer": answer}]}
+            ]
+        },
+        import_batch_id=kwargs.pop("import_batch_id", 1),
+        **kwargs,
+    )
+    note.content_hash = note.compute_hash()
+    note.save()
+    seal_record(client_id=client.pk, imported_note=note)
+    return note
 
 
 def add_addendum(note: SessionNote, *, by=None, reason: str = "Correction", text: str = "Left, not right.") -> Addendum:

@@ -8,10 +8,12 @@ from sessions import urls, views
 from sessions.models import Addendum, Assessment, SessionNote, TreatmentPlan
 from sessions.tests.factories import (
     HOME_CARE_STRETCHES,
+    IMPORTED_ANSWER,
     TISSUE_RESPONSE,
     AssessmentFactory,
     SessionNoteFactory,
     TreatmentPlanFactory,
+    imported_note,
     signed_note,
 )
 from sessions.tests.helpers import assessment_form_data, note_form_data
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 CAUTION_DETAIL = "Warfarin 5 mg since March"
 PLAN_GOALS = "Lift the grandchildren without back pain"
 ASSESSMENT_SUMMARY = "Left hip hikes during gait"
-CLINICAL_TEXTS = [TISSUE_RESPONSE, HOME_CARE_STRETCHES, CAUTION_DETAIL, PLAN_GOALS, ASSESSMENT_SUMMARY]
+CLINICAL_TEXTS = [TISSUE_RESPONSE, HOME_CARE_STRETCHES, CAUTION_DETAIL, PLAN_GOALS, ASSESSMENT_SUMMARY, IMPORTED_ANSWER]
 
 # name, the record its URL needs (None: the client only; "-": no arguments)
 GET_PAGES = [
@@ -36,6 +38,7 @@ GET_PAGES = [
     pytest.param("visits:plan_detail", "plan", id="plan-detail"),
     pytest.param("visits:assessment_new", None, id="assessment-new"),
     pytest.param("visits:assessment_detail", "assessment", id="assessment-detail"),
+    pytest.param("visits:imported_note_detail", "imported", id="imported-note"),
 ]
 READ_PAGES = [p for p in GET_PAGES if p.id not in ("note-edit", "plan-new", "assessment-new")]
 POST_ONLY = [
@@ -61,6 +64,7 @@ def records(client_record, therapist):
         "signed": signed_note(client=client_record, therapist=therapist),
         "plan": TreatmentPlanFactory(client=client_record, therapist=therapist, goals=PLAN_GOALS),
         "assessment": AssessmentFactory(client=client_record, therapist=therapist, summary=ASSESSMENT_SUMMARY),
+        "imported": imported_note(client=client_record),
     }
 
 
