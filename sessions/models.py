@@ -454,7 +454,7 @@ class ImportedNote(models.Model):
         return f"Imported note {self.pk}"
 
     def get_absolute_url(self):
-        return reverse("visits:imported_note_detail", args=[self.pk])
+        return reverse("visits:imported_note_detail", args=[self.client_id, self.pk])
 
     @property
     def is_signed(self) -> bool:
