@@ -36,6 +36,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_run(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in RUNNABLE:
         raise Http404
+    if RUNNABLE[kind].start_url_name:  # it needs more than a click: its own page asks
+        return redirect(RUNNABLE[kind].start_url_name)
     try:
         run = job_start(kind=kind, by=request.user)
     except AlreadyWaiting:
