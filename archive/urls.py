@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from archive import views
 
 app_name = "archive"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.archive_home, name="home"),
+    path("runs/<int:pk>/", views.archive_run, name="run"),
+    path("<int:pk>/download/", views.archive_download, name="download"),
+]

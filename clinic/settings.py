@@ -43,6 +43,9 @@ REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
 # encrypts them (keep the key somewhere other than the backups).
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+# Whole-clinic archives (archive/): kept this many days in STORAGES["archives"] (below), then
+# deleted by a nightly job.
+ARCHIVE_KEEP_DAYS = env.int("ARCHIVE_KEEP_DAYS", default=7)
 # Seals of signed records (sessions/seals.py): an HMAC key kept outside the database, so that
 # nobody with database access alone, a superuser included, can rewrite a signed note and make
 # it look intact. Required in production; keep a copy with the backup key. Old keys (after a
@@ -256,6 +259,29 @@ STORAGES = {
             if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
+    },
+    # Whole-clinic archives (README: Clinic archive). A folder serves one machine; with several
+    # web nodes or workers, a storage they all reach, e.g. S3 through django-storages:
+    # ARCHIVE_STORAGE_BACKEND=storages.backends.s3.S3Storage and ARCHIVE_STORAGE_OPTIONS as JSON
+    # ({"bucket_name": "clinic-archives", "location": "archives"}). Tests keep them in memory.
+    "archives": {
+        "BACKEND": env.str(
+            "ARCHIVE_STORAGE_BACKEND",
+            default="django.core.files.storage.InMemoryStorage"
+            if TESTING
+            else "django.core.files.storage.FileSystemStorage",
+        ),
+        "OPTIONS": env.json(
+            "ARCHIVE_STORAGE_OPTIONS",
+            default={}
+            if TESTING
+            else {
+                "location": env.str("ARCHIVE_DIR", default=str(BASE_DIR / "archives")),
+                # Encrypted, yet nobody else on the machine needs to read them.
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        ),
     },
 }
 

@@ -203,6 +203,8 @@ class Progress:
 
 
 def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
+    # CSV for PostgreSQL's COPY, never opened in a spreadsheet: the values go in as they are
+    # (archive/csvsafe.py neutralises formulas in the CSV files people open).
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:

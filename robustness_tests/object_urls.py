@@ -73,6 +73,9 @@ CASES: dict[str, list[Case]] = {
     # Background jobs: the manager's.
     "jobs:run": [Case("reminders", lambda w: {"kind": "send_reminders"}, MANAGER)],
     "jobs:detail": [Case("a run", lambda w: {"pk": w.job_run.pk}, MANAGER)],
+    # The whole-clinic archive: the manager's.
+    "archive:run": [Case("an export", lambda w: {"pk": w.archive_run.pk}, MANAGER)],
+    "archive:download": [Case("an archive", lambda w: {"pk": w.clinic_archive.pk}, MANAGER)],
     # Intake: the client's side is public, but a link works only for whoever proved who they are.
     "intake:open": [
         Case(

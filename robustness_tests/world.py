@@ -7,6 +7,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from accounts.roles import THERAPIST
+from archive.tests.factories import ClinicArchiveFactory
 from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
 from intake.models import IntakeLink
@@ -56,6 +57,8 @@ class World:
     working_hours: object
     archived_client: object
     job_run: object
+    archive_run: object  # a whole-clinic export (archive/)
+    clinic_archive: object  # and the archive it made
 
 
 def _records(client, *, therapist, other_therapist, service, hour: int) -> ClientRecords:
@@ -106,6 +109,7 @@ def build_world(*, therapist) -> World:
     service = ServiceFactory()
     archived = ClientFactory(first_name="Archie", last_name="Vedd")
     archived.archive(by=therapist)
+    archive_run = JobRun.objects.create(kind="export_clinic", status=JobRun.Status.SUCCEEDED)
     return World(
         a=_records(
             ClientFactory(first_name="Marisol", last_name="Vandenberg"),
@@ -129,4 +133,6 @@ def build_world(*, therapist) -> World:
         working_hours=WorkingHoursFactory(therapist=therapist),
         archived_client=archived,
         job_run=JobRun.objects.create(kind="send_reminders", started_by=therapist),
+        archive_run=archive_run,
+        clinic_archive=ClinicArchiveFactory(run=archive_run),
     )
