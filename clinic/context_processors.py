@@ -22,6 +22,7 @@ FRAME_URLS = {
     "security": "accounts:security",
     "audit": "audit:log",
     "jobs": "jobs:list",
+    "imports": "imports:list",
     "archive": "archive:home",
     "admin": "admin:index",
     "password_change": "password_change",
