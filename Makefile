@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check clean-db bench bench-search manage
+.PHONY: run test lint check clean-db bench bench-search bench-import manage
 
 # What `make run` and `make manage` set on top of .env: development mode, and the address
 # links in emails point to. The scheduled jobs see exactly what the web app sees.
@@ -72,3 +72,10 @@ bench: $(VENV)/.installed-dev
 # BENCH_SEARCH_CLIENTS (100000), BENCH_SEARCH_QUERIES (300 per kind), BENCH_SEARCH_DATABASE_URL.
 bench-search: $(VENV)/.installed-dev
 	$(PY) bench/search_run.py
+
+# Import speed (not part of CI): a clinic leaving Jane with 50,000 patients and 300,000
+# appointments (seeded files), previewed and imported into a fresh database of its own, as the
+# Import page does it (about 10 minutes). Writes the "Import" section of docs/performance.md.
+# BENCH_IMPORT_CLIENTS, BENCH_IMPORT_APPOINTMENTS, BENCH_IMPORT_DATABASE_URL.
+bench-import: $(VENV)/.installed-dev
+	$(PY) bench/import_run.py

@@ -7,3 +7,16 @@ class ImportsConfig(AppConfig):
 
     name = "imports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from imports import tasks
+        from jobs import registry
+
+        registry.register(
+            tasks.IMPORT,
+            label="Import records",
+            description="Clients, appointments or treatment notes from Jane, Cliniko or a spreadsheet "
+            "(upload a file, check the preview, then confirm).",
+            task=tasks.import_batch,
+            start_url_name="imports:list",
+        )

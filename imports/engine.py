@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -245,6 +245,10 @@ def run(batch: ImportBatch, *, write: bool, progress=None) -> dict:
         progress.set_total(batch.preview.get("survey", {}).get("rows") or 0)
     try:
         with transaction.atomic():
+            # Foreign keys checked at each statement, not queued to the commit: hundreds of
+            # thousands of queued checks make every later statement of the transaction slower.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             importer = importer_class[batch.kind](batch, report, date_order=date_order, write=write, progress=progress)
             chunk = []
             for number, cells in table.rows:
@@ -592,12 +596,31 @@ class ClientFinder:
 
 class AppointmentImporter(Importer):
     kind = Kind.APPOINTMENTS
+    # A file names a handful of services and therapists hundreds of thousands of times.
+    _folded: dict[str, str]
+
+    def fold(self, name: str) -> str:
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = self._folded[name] = fold(name)
+        return folded
 
     def __init__(self, batch, report, **kwargs):
         super().__init__(batch, report, **kwargs)
+        self._folded = {}
         self.finder = ClientFinder(self.system)
         self.services = self._services()
         self.staff = self._staff()
+        # Each client's latest visit is refreshed once, at the end, not once per chunk
+        # (scheduling migration 0003).
+        self.clients_seen: set[int] = set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('clinic.last_visit_deferred', 'on', true)")
+
+    def finish(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('clinic.last_visit_deferred', 'off', true)")
+            cursor.execute("SELECT visits_refresh_clients_last_visit(%s)", [sorted(self.clients_seen)])
 
     def _services(self) -> dict[str, Service]:
         chosen = self.batch.choices.get("services", {})
@@ -634,9 +657,10 @@ class AppointmentImporter(Importer):
         return staff
 
     def _therapist(self, name: str) -> int:
-        if fold(name) not in self.staff:  # a name the survey did not see (the file changed?)
-            self.staff[fold(name)] = self._former_staff(name)
-        return self.staff[fold(name)]
+        key = self.fold(name)
+        if key not in self.staff:  # a name the survey did not see (the file changed?)
+            self.staff[key] = self._former_staff(name)
+        return self.staff[key]
 
     def _former_staff(self, name: str) -> int:
         """A sign-in-less account for a therapist named in old appointments who does not work here now."""
@@ -671,10 +695,11 @@ class AppointmentImporter(Importer):
             if client_id is None:
                 self.error(row, problem)
                 continue
-            service = self.services.get(fold(values["service"])) or self._default_service()
+            service = self.services.get(self.fold(values["service"])) or self._default_service()
             values["therapist_id"] = self._therapist(values.pop("staff"))
             values["service_id"] = service.pk
             values["client_id"] = client_id
+            self.clients_seen.add(client_id)
             service_name = values.pop("service")
             if values["ends_at"] is None:
                 values["ends_at"] = values["starts_at"] + timedelta(minutes=service.duration_minutes)
@@ -710,26 +735,17 @@ class AppointmentImporter(Importer):
         return self.services[fold("")]
 
     def _create_all(self, items) -> list[BatchChange]:
-        """New visits in one INSERT; when PostgreSQL refuses one (an overlap), row by row to find which."""
+        """New visits in one INSERT, those that would overlap another visit left out first (no
+        savepoint per chunk: past 64 in one transaction, PostgreSQL slows down on every row)."""
         if not items:
             return []
+        refused = overlaps([values for _row, _key, values, _summary in items])
+        for index, reason in refused.items():
+            row, _key, _values, summary = items[index]
+            self.report.add("conflict", row.number, summary, reason, self.progress)
+        items = [item for index, item in enumerate(items) if index not in refused]
         appointments = [Appointment(**values, created_by=self.by) for _row, _key, values, _summary in items]
-        try:
-            with transaction.atomic():
-                Appointment.objects.bulk_create(appointments)
-            created = list(zip(appointments, items, strict=True))
-        except IntegrityError:
-            created = []
-            for appointment, item in zip(appointments, items, strict=True):
-                appointment.pk = None
-                try:
-                    with transaction.atomic():
-                        appointment.save()
-                except IntegrityError as problem:
-                    row, _key, _values, summary = item
-                    self.report.add("conflict", row.number, summary, _constraint_reason(problem), self.progress)
-                else:
-                    created.append((appointment, item))
+        Appointment.objects.bulk_create(appointments)
         records = ExternalRecord.objects.bulk_create(
             [
                 ExternalRecord(
@@ -741,11 +757,11 @@ class AppointmentImporter(Importer):
                     values_hash=values_hash(values),
                     batch=self.batch,
                 )
-                for appointment, (_row, key, values, _summary) in created
+                for appointment, (_row, key, values, _summary) in zip(appointments, items, strict=True)
             ]
         )
         changes = []
-        for (appointment, (row, _key, _values, summary)), record in zip(created, records, strict=True):
+        for appointment, record, (row, _key, _values, summary) in zip(appointments, records, items, strict=True):
             self.report.add("new", row.number, summary)
             changes.append(
                 BatchChange(
@@ -768,14 +784,18 @@ class AppointmentImporter(Importer):
             return None
         changed = [f for f in APPOINTMENT_UPDATABLE if _jsonable(values[f]) != record.values.get(f)]
         before = {f: _jsonable(getattr(appointment, f)) for f in changed}
+        moved = {
+            **values,
+            "id": appointment.pk,
+            "client_id": appointment.client_id,
+            "therapist_id": appointment.therapist_id,
+        }
+        if reason := overlaps([moved]).get(0):
+            self.report.add("conflict", row.number, summary, reason, self.progress)
+            return None
         for f in changed:
             setattr(appointment, f, values[f])
-        try:
-            with transaction.atomic():
-                appointment.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError as problem:
-            self.report.add("conflict", row.number, summary, _constraint_reason(problem), self.progress)
-            return None
+        appointment.save(update_fields=[*changed, "updated_at"])
         self.report.add("updated", row.number, summary, "Changed: " + (", ".join(changed) or "nothing"))
         return self.remember(
             kind=Kind.APPOINTMENTS,
@@ -800,13 +820,61 @@ def _typical_minutes(lengths: dict) -> int:
     return DEFAULT_VISIT_MINUTES
 
 
-def _constraint_reason(problem: IntegrityError) -> str:
-    name = getattr(getattr(problem.__cause__, "diag", None), "constraint_name", "") or ""
-    if name == "appointment_no_double_booking":
-        return "Overlaps another visit of the same therapist (PostgreSQL refuses double bookings)"
-    if name == "appointment_client_no_overlap":
-        return "Overlaps another visit of the same client"
-    return "Refused by the database (" + (name or "a constraint") + ")"
+THERAPIST_BUSY = "Overlaps another visit of the same therapist (the clinic's book refuses double bookings)"
+CLIENT_BUSY = "Overlaps another visit of the same client"
+NOT_LIVE = (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW)
+# Live visits already in the book that overlap the given ones, for the same therapist or client:
+# the conditions of the two exclusion constraints (scheduling.models), so their GiST indexes answer.
+OVERLAPS_SQL = """
+SELECT n.i,
+       EXISTS (SELECT 1 FROM visits_appointment a
+               WHERE a.therapist_id = n.therapist AND a.id IS DISTINCT FROM n.id
+                 AND NOT (a.status IN ('cancelled', 'no_show'))
+                 AND tstzrange(a.starts_at, a.ends_at, '[)') && tstzrange(n.starts_at, n.ends_at, '[)')),
+       EXISTS (SELECT 1 FROM visits_appointment a
+               WHERE a.client_id = n.client AND a.id IS DISTINCT FROM n.id
+                 AND NOT (a.status IN ('cancelled', 'no_show'))
+                 AND tstzrange(a.starts_at, a.ends_at, '[)') && tstzrange(n.starts_at, n.ends_at, '[)'))
+FROM unnest(%s::int[], %s::bigint[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::timestamptz[])
+     AS n(i, id, therapist, client, starts_at, ends_at)
+"""
+
+
+def overlaps(visits: list[dict]) -> dict[int, str]:
+    """index -> why, for each live visit that would overlap another (in the book, or earlier in
+    the list) of the same therapist or client. Checked before writing, as PostgreSQL would."""
+    live = [(index, v) for index, v in enumerate(visits) if v["status"] not in NOT_LIVE]
+    if not live:
+        return {}
+    refused = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            OVERLAPS_SQL,
+            [
+                [index for index, _ in live],
+                [v.get("id") for _, v in live],
+                [v["therapist_id"] for _, v in live],
+                [v["client_id"] for _, v in live],
+                [v["starts_at"] for _, v in live],
+                [v["ends_at"] for _, v in live],
+            ],
+        )
+        for index, therapist_busy, client_busy in cursor.fetchall():
+            if therapist_busy or client_busy:
+                refused[index] = THERAPIST_BUSY if therapist_busy else CLIENT_BUSY
+    taken = defaultdict(list)  # (who, id) -> [(start, end)] of the list's visits kept so far
+    for index, visit in live:
+        if index in refused:
+            continue
+        for who, reason in (("therapist_id", THERAPIST_BUSY), ("client_id", CLIENT_BUSY)):
+            spans = taken[(who, visit[who])]
+            if any(start < visit["ends_at"] and visit["starts_at"] < end for start, end in spans):
+                refused[index] = reason
+                break
+        else:
+            for who in ("therapist_id", "client_id"):
+                taken[(who, visit[who])].append((visit["starts_at"], visit["ends_at"]))
+    return refused
 
 
 # --- Treatment notes ------------------------------------------------------------------------------

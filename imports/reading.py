@@ -6,6 +6,7 @@ trimmed text, with Excel's escaped ids (`="12345"`) unwrapped; Excel dates and n
 back as Python values for the parsers in values.py.
 """
 
+import codecs
 import csv
 import io
 import zipfile
@@ -52,13 +53,18 @@ def open_table(data: bytes, file_name: str = "") -> Table:
     return _open_csv(data)
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _encoding(data: bytes) -> str:
+    """The file's encoding: a byte-order mark's, UTF-8 if it all decodes as such, else the detector's
+    guess (read from the first megabyte), Windows-1252 for its near relatives."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
+        return "utf-16"
+    decoder, step = codecs.getincrementaldecoder("utf-8")(), 1024 * 1024
+    try:  # a megabyte at a time: checked without holding the whole text
+        for start in range(0, len(data), step):
+            decoder.decode(data[start : start + step], final=start + step >= len(data))
+        return "utf-8"
     except UnicodeDecodeError:
         pass
     guess = from_bytes(data[: 1024 * 1024]).best()
@@ -67,9 +73,10 @@ def _decode(data: bytes) -> tuple[str, str]:
     if encoding.replace("_", "-").lower() in ("latin-1", "iso8859-1", "iso-8859-1", "cp1250", "iso8859-15", "ascii"):
         encoding = "cp1252"
     try:
-        return data.decode(encoding), encoding
-    except (UnicodeDecodeError, LookupError):
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        codecs.lookup(encoding)
+    except LookupError:
+        encoding = "cp1252"
+    return encoding
 
 
 def _delimiter(sample: str) -> str:
@@ -80,9 +87,11 @@ def _delimiter(sample: str) -> str:
 
 
 def _open_csv(data: bytes) -> Table:
-    text, encoding = _decode(data)
-    delimiter = _delimiter(text[:SNIFF_BYTES])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    encoding = _encoding(data)
+    delimiter = _delimiter(data[:SNIFF_BYTES].decode(encoding, errors="ignore"))
+    # Decoded as it is read: the text of a large file is never all in memory at once.
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
     try:
         headers, start = _header_row(reader)
     except csv.Error as error:

@@ -138,6 +138,17 @@ def batch_import(batch: ImportBatch, *, progress=None) -> dict:
             status=ImportBatch.Status.FAILED, outcome={"message": f"Nothing was imported: {problem}"}
         )
         raise
+    except IntegrityError:
+        # The overlaps were checked row by row; a visit booked at the desk while the import ran
+        # can still collide with one of the file's. Nothing was written: importing again works.
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED,
+            outcome={
+                "message": "Nothing was imported: a record written here while the import ran collided with one "
+                "of the file's (a visit booked at the same time, say). Upload the file again."
+            },
+        )
+        raise
     except Exception as problem:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.FAILED,

@@ -110,7 +110,9 @@ def _related_or_none(obj, name: str):
 RECORD_FIELDS = {"note": "note", "addendum": "addendum", "imported": "imported_note"}
 
 
-@transaction.atomic
+# No savepoint inside a caller's transaction: an import seals thousands of notes in one, and
+# past 64 savepoints PostgreSQL slows down on every row. An error here ends the caller's transaction.
+@transaction.atomic(savepoint=False)
 def seal_record(*, client_id: int, note=None, addendum=None, imported_note=None):
     """Append a signed note or an addendum to its client's chain. Call in the transaction that signs.
 
