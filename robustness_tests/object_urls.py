@@ -73,6 +73,19 @@ CASES: dict[str, list[Case]] = {
     # Background jobs: the manager's.
     "jobs:run": [Case("reminders", lambda w: {"kind": "send_reminders"}, MANAGER)],
     "jobs:detail": [Case("a run", lambda w: {"pk": w.job_run.pk}, MANAGER)],
+    # Imports: the manager's.
+    "imports:detail": [Case("a previewed import", lambda w: {"pk": w.import_batch.pk}, MANAGER)],
+    "imports:choose": [
+        Case(
+            "a previewed import",
+            lambda w: {"pk": w.import_batch.pk},
+            MANAGER,
+            post=lambda w: {"column_0": "first_name", "column_1": "last_name", "date_order": ""},
+        )
+    ],
+    "imports:confirm": [Case("a previewed import", lambda w: {"pk": w.import_batch.pk}, MANAGER)],
+    "imports:cancel": [Case("a previewed import", lambda w: {"pk": w.import_batch.pk}, MANAGER)],
+    "imports:undo": [Case("an imported batch", lambda w: {"pk": w.imported_batch.pk}, MANAGER)],
     # The whole-clinic archive: the manager's.
     "archive:run": [Case("an export", lambda w: {"pk": w.archive_run.pk}, MANAGER)],
     "archive:download": [Case("an archive", lambda w: {"pk": w.clinic_archive.pk}, MANAGER)],
@@ -177,6 +190,10 @@ CASES: dict[str, list[Case]] = {
             post=lambda w: assessment_form_data(),
             query=lambda w: {"note": w.a.draft_note.pk},
         ),
+    ],
+    "visits:imported_note_detail": [
+        Case("imported note", lambda w: {"client_pk": w.a.client.pk, "pk": w.a.imported_note.pk}, CLINICAL),
+        Case("another client's", lambda w: {"client_pk": w.b.client.pk, "pk": w.a.imported_note.pk}, NOBODY),
     ],
     "visits:note_detail": [
         Case("signed note", _note_a, CLINICAL),

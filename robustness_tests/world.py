@@ -21,6 +21,7 @@ from sessions.tests.factories import (
     SessionNoteFactory,
     TreatmentPlanFactory,
     add_addendum,
+    imported_note,
     signed_note,
 )
 
@@ -43,6 +44,7 @@ class ClientRecords:
     in_clinic_token: str
     appointment: object  # booked
     completed_appointment: object
+    imported_note: object  # from an earlier program (imports/)
 
 
 @dataclass
@@ -59,6 +61,8 @@ class World:
     job_run: object
     archive_run: object  # a whole-clinic export (archive/)
     clinic_archive: object  # and the archive it made
+    import_batch: object  # an import waiting for confirmation (imports/)
+    imported_batch: object  # and one imported, which may be undone
 
 
 def _records(client, *, therapist, other_therapist, service, hour: int) -> ClientRecords:
@@ -92,6 +96,7 @@ def _records(client, *, therapist, other_therapist, service, hour: int) -> Clien
         in_clinic_token=in_clinic_token,
         appointment=AppointmentFactory(client=client, therapist=therapist, service=service, starts_at=tomorrow),
         completed_appointment=completed,
+        imported_note=imported_note(client=client),
     )
 
 
@@ -101,6 +106,27 @@ def _authenticator(user) -> None:
         from django_otp.plugins.otp_static.models import StaticDevice
 
         StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+
+
+def _import_batch(*, status: str):
+    """A batch of two rows, previewed (waiting for confirmation) or imported (nothing written)."""
+    from imports import services
+    from imports.models import ImportBatch
+
+    batch = services.batch_upload(
+        data=b"First Name,Last Name\nAna,Silva\n",
+        file_name="clients.csv",
+        source="csv",
+        kind="clients",
+        source_name="Sheet",
+    )
+    services.batch_preview(batch)
+    if status == "imported":
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.IMPORTED, imported_at=timezone.now(), content=b""
+        )
+    batch.refresh_from_db()
+    return batch
 
 
 def build_world(*, therapist) -> World:
@@ -135,4 +161,6 @@ def build_world(*, therapist) -> World:
         job_run=JobRun.objects.create(kind="send_reminders", started_by=therapist),
         archive_run=archive_run,
         clinic_archive=ClinicArchiveFactory(run=archive_run),
+        import_batch=_import_batch(status="previewed"),
+        imported_batch=_import_batch(status="imported"),
     )
