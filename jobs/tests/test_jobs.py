@@ -37,9 +37,16 @@ def visit_tomorrow():
 
 
 def run_worker():
-    """A real worker, as `manage.py procrastinate worker` runs, until the queue is empty."""
-    with app.replace_connector(app.connector.get_worker_connector()):
-        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+    """A real worker, as `manage.py procrastinate worker` runs, until the queue is empty. Without
+    its schedule: a worker also queues the periodic jobs due in the last minutes (reminders every
+    quarter hour), which would make a test's outcome depend on the time it runs."""
+    schedule = app.periodic_registry.periodic_tasks
+    app.periodic_registry.periodic_tasks = {}
+    try:
+        with app.replace_connector(app.connector.get_worker_connector()):
+            app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+    finally:
+        app.periodic_registry.periodic_tasks = schedule
 
 
 @pytest.mark.django_db
