@@ -15,8 +15,8 @@ from clinic.tests.factories import UserFactory
 from sessions import services
 from sessions.models import (
     Addendum,
-    ImportedNote,
     Assessment,
+    ImportedNote,
     NoteArea,
     PalpationFinding,
     RangeOfMotionTest,
