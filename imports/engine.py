@@ -118,6 +118,7 @@ class Report:
     counts: Counter = field(default_factory=Counter)
     samples: dict = field(default_factory=lambda: defaultdict(list))
     errors: list = field(default_factory=list)
+    matches: list = field(default_factory=list)  # every row linked to an existing record, and to which
     notices: list = field(default_factory=list)
 
     def add(self, outcome: str, row: int, summary: str, detail: str = "", progress=None) -> None:
@@ -127,6 +128,8 @@ class Report:
                 self.errors.append({"row": row, "outcome": outcome, "message": detail})
             if progress is not None:
                 progress.error(f"{OUTCOME_LABELS[outcome].split(' (')[0]}: {detail}", row=row)
+        elif outcome == "matched" and len(self.matches) < KEPT_ERRORS:
+            self.matches.append({"row": row, "summary": summary, "detail": detail})
         if len(self.samples[outcome]) < SAMPLES:
             self.samples[outcome].append({"row": row, "summary": summary, "detail": detail})
 
@@ -136,6 +139,7 @@ class Report:
             "samples": {outcome: self.samples.get(outcome, []) for outcome in OUTCOMES},
             "errors": self.errors,
             "error_total": self.counts["error"] + self.counts["conflict"],
+            "matches": self.matches,
             "notices": self.notices,
         }
 

@@ -118,11 +118,13 @@ def test_an_existing_client_is_matched_and_linked_not_duplicated(desk):
     batch = previewed(desk, data=JANE_PATIENTS, name="patients.csv", source="jane")
 
     assert batch.preview["report"]["counts"]["matched"] == 2
-    samples = batch.preview["report"]["samples"]["matched"]
+    samples = batch.preview["report"]["matches"]  # each match, listed
     assert {s["detail"].split(";")[0] for s in samples} == {
         f"Existing client #{existing.pk}",
         f"Existing client #{by_email.pk}",
     }
+    page = desk.get(batch.get_absolute_url()).content.decode()
+    assert "Every row matched to an existing client" in page and f"Existing client #{existing.pk}" in page
 
     desk.post(reverse("imports:confirm", args=[batch.pk]))
     work_import(batch)
