@@ -20,6 +20,8 @@ MAX_COLUMNS = 300
 MAX_CELL_CHARS = 20_000  # a whole treatment note fits; anything longer is not a cell of a real export
 MAX_ROWS = 2_000_000
 SNIFF_BYTES = 64 * 1024
+# An .xlsx is a ZIP of XML: one that unpacks to more than this is a bomb, not a patient list.
+MAX_XLSX_UNPACKED = 2 * 1024**3
 XLSX_MAGIC = b"PK\x03\x04"
 # Encodings real exports come in, tried in this order after a byte-order mark.
 FALLBACK_ENCODINGS = ("utf-8", "cp1252")
@@ -132,6 +134,16 @@ def _header_row(rows) -> tuple[list[str], int]:
 def _open_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise NotATable("This .xlsx file could not be opened (BadZipFile).") from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise NotATable(
+            f"This workbook unpacks to {unpacked // 2**20:,} MB, more than a real export of a clinic: "
+            "save the sheet as .csv and upload that."
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:

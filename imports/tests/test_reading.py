@@ -63,6 +63,23 @@ def test_files_that_are_not_tables_are_refused_with_a_reason(data, name, message
         rows_of(data, name)
 
 
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused(monkeypatch):
+    from imports import reading
+
+    monkeypatch.setattr(reading, "MAX_XLSX_UNPACKED", 1000)
+    with pytest.raises(NotATable, match="unpacks to"):
+        rows_of(xlsx_bytes([["First", "Last"], ["Ana", "Silva"]]), "big.xlsx")
+
+
+def xlsx_bytes(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def test_dates_in_every_common_form():
     assert parse_date("1987-11-23") == date(1987, 11, 23)
     assert parse_date("23/11/1987") == date(1987, 11, 23)  # only day-first makes sense
