@@ -91,6 +91,21 @@ def _checked(name: str, label: str, parse, value, **kwargs):
         raise BadValue(f"{label} {problem}") from None
 
 
+PHONE_SEPARATOR = re.compile(r"[;,\n|]+")
+PHONE_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,20}):\s*")
+
+
+def _phone_parts(value, label: str) -> list[tuple[str, str]]:
+    """One cell may hold several typed numbers (Cliniko: "Mobile: 0412 345 678, Home: 02 9876 5432")."""
+    if not isinstance(value, str):
+        return [(label, value)]
+    parts = []
+    for piece in PHONE_SEPARATOR.split(value):
+        match = PHONE_LABEL.match(piece)
+        parts.append((match[1].strip().capitalize(), piece[match.end() :]) if match else (label, piece))
+    return [(part_label, piece.strip()) for part_label, piece in parts if piece.strip()]
+
+
 def split_full_name(full: str) -> tuple[str, str]:
     full = " ".join(full.split())
     if "," in full:  # "Lastname, Firstname"
@@ -116,9 +131,10 @@ def client_values(row: Row, *, date_order: str, system_label: str) -> dict:
         raise BadValue("Name is longer than 100 characters")
     phones = []
     for name, label in (("mobile_phone", "Mobile"), ("phone", "Phone"), ("home_phone", "Home"), ("work_phone", "Work")):
-        number = _checked(name, f"{label} phone", parse_phone, row.get(name))
-        if number and number not in [n for _, n in phones]:
-            phones.append((label, number))
+        for part_label, part in _phone_parts(row.get(name), label):
+            number = _checked(name, f"{label} phone", parse_phone, part)
+            if number and number not in [n for _, n in phones]:
+                phones.append((part_label, number))
     street = ", ".join(
         part
         for part in (free_text(row.get(f), limit=200, what="Address") for f in ("street", "street2", "street3"))

@@ -138,3 +138,17 @@ def test_headers_match_whatever_their_case_spacing_or_product():
 def test_the_likelier_header_wins_a_field():
     columns = guess_columns(["Created At", "Finalized At", "Content", "Patient ID"], "notes")
     assert columns["Finalized At"] == "signed_at" and columns["Created At"] == ""
+
+
+def test_one_cell_with_several_typed_phone_numbers(settings):
+    from imports.rows import Row, client_values
+
+    settings.CLINIC_COUNTRY = "AU"
+    values = client_values(
+        Row(2, {"first_name": "Kim", "last_name": "Nguyen", "phone": "Mobile: 0412 345 678, Home: (02) 9876 5432"}),
+        date_order="",
+        system_label="Cliniko",
+    )
+
+    assert values["phone"] == "0412 345 678"
+    assert "Other phones: home (02) 9876 5432." in values["desk_notes"]
