@@ -110,6 +110,9 @@ INSTALLED_APPS = [
     "jobs.apps.JobsConfig",
     "imports.apps.ImportsConfig",
     "archive.apps.ArchiveConfig",
+    "messaging.apps.MessagingConfig",
+    "booking.apps.BookingConfig",
+    "feeds.apps.FeedsConfig",
     # Operations (database logins, migrate as the owner, backups, the embedded PostgreSQL)
     # and made-up data (demo clinic, benchmark seed).
     "ops.apps.OpsConfig",

@@ -30,6 +30,11 @@ urlpatterns = [
     # The manager's imports (Jane, Cliniko, CSV, Excel) and the whole-clinic archive.
     path("imports/", include("imports.urls")),
     path("archive/", include("archive.urls")),
+    # Online booking and the waitlist (/book/ is public), text messages (the provider's webhook is
+    # public, signed), therapists' calendar feeds (a secret link each).
+    path("book/", include("booking.urls")),
+    path("messaging/", include("messaging.urls")),
+    path("feeds/", include("feeds.urls")),
     path("admin/", admin.site.urls),
 ]
 
