@@ -109,6 +109,7 @@ class AppointmentQuerySet(models.QuerySet):
             "desk_notes",
             "fee",
             "note_id",
+            "confirmed_at",
             "client__id",
             "client__first_name",
             "client__last_name",
@@ -158,8 +159,11 @@ class Appointment(models.Model):
     note = models.OneToOneField(
         SessionNote, on_delete=models.PROTECT, null=True, blank=True, related_name="appointment"
     )
-    # The start time a reminder went out for: a rescheduled visit gets a new one.
+    # The start time a reminder went out for, by email and by text: a rescheduled visit gets new ones.
     reminder_sent_for = models.DateTimeField(null=True, blank=True)
+    text_reminder_sent_for = models.DateTimeField(null=True, blank=True)
+    # When the client confirmed the visit (a text reply "C"); a move clears it.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, **PROTECT_USER)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
 
 from clients.models import Client
 from scheduling.models import Appointment, Service, WorkingHours
@@ -153,16 +154,20 @@ def appointment_reschedule(
             ends_at=starts_at + length,
             outside_hours_ok=outside_hours_ok,
         )
+        moved = current.starts_at != starts_at
         current.starts_at = starts_at
         current.ends_at = starts_at + length
         if therapist is not None:
             current.therapist = therapist
-        _save_or_conflict(current, update_fields=["starts_at", "ends_at", "therapist", "updated_at"])
+        if moved:  # the client confirmed the old time, not the new one
+            current.confirmed_at = None
+        _save_or_conflict(current, update_fields=["starts_at", "ends_at", "therapist", "confirmed_at", "updated_at"])
     # The caller's object (shown on the next page) follows; on a conflict it keeps where the visit still is.
-    appointment.starts_at, appointment.ends_at, appointment.therapist = (
+    appointment.starts_at, appointment.ends_at, appointment.therapist, appointment.confirmed_at = (
         current.starts_at,
         current.ends_at,
         current.therapist,
+        current.confirmed_at,
     )
     return appointment
 
@@ -198,6 +203,19 @@ def appointment_cancel(*, appointment: Appointment, reason: str, by=None) -> App
     _transition(appointment, Appointment.Status.CANCELLED)
     appointment.cancel_reason = reason.strip()
     appointment.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_confirm(*, appointment: Appointment, at: datetime | None = None) -> Appointment:
+    """The client confirmed they are coming (a text reply). Only a booked visit; a second
+    confirmation keeps the first time."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError("Only booked visits can be confirmed.")
+    if appointment.confirmed_at is None:
+        appointment.confirmed_at = at or timezone.now()
+        appointment.save(update_fields=["confirmed_at", "updated_at"])
     return appointment
 
 
