@@ -1,10 +1,12 @@
 """Background jobs: the manager's Jobs page, progress as it goes, periodic jobs run by a worker."""
 
+import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django import app
@@ -42,11 +44,27 @@ def run_worker():
     quarter hour), which would make a test's outcome depend on the time it runs."""
     schedule = app.periodic_registry.periodic_tasks
     app.periodic_registry.periodic_tasks = {}
+    failures = []
+
+    def work():
+        # A thread of its own, with its own event loop: the browser tests' Playwright keeps one
+        # running in the main thread, where asyncio.run() refuses to start another.
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        except Exception as error:  # re-raised in the test's thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
     try:
-        with app.replace_connector(app.connector.get_worker_connector()):
-            app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join(timeout=120)
     finally:
         app.periodic_registry.periodic_tasks = schedule
+    if failures:
+        raise failures[0]
 
 
 @pytest.mark.django_db
