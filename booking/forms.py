@@ -1,0 +1,105 @@
+from datetime import date
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from booking.models import BookingRules
+from clients.forms import validate_date_of_birth
+from scheduling.models import Service
+
+ANYONE = "any"
+
+
+class ChooseForm(forms.Form):
+    """Step 1: what, and with whom."""
+
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), widget=forms.RadioSelect, empty_label=None)
+    therapist = forms.ChoiceField(label="With", widget=forms.RadioSelect)
+
+    def __init__(self, *args, rules: BookingRules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = bookable_services(rules)
+        self.fields["therapist"].choices = [(ANYONE, "Anyone available")] + [
+            (str(user.pk), user.get_full_name() or user.username) for user in bookable_therapists(rules)
+        ]
+        self.fields["therapist"].initial = ANYONE
+
+
+def bookable_services(rules: BookingRules):
+    return rules.services.filter(active=True).order_by("position", "duration_minutes", "name")
+
+
+def bookable_therapists(rules: BookingRules):
+    return rules.therapists.filter(is_active=True).order_by("first_name", "last_name", "pk")
+
+
+class DetailsForm(forms.Form):
+    """Step 3: who is coming. `website` is a trap for robots: people never see it."""
+
+    first_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(max_length=40, widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}))
+    website = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_date_of_birth(self):
+        return validate_date_of_birth(self.cleaned_data["date_of_birth"])
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if sum(ch.isdigit() for ch in phone) < 7:
+            raise forms.ValidationError("Enter a phone number we can call, with its area code.")
+        return phone
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        model = BookingRules
+        fields = [
+            "enabled",
+            "services",
+            "therapists",
+            "min_notice_hours",
+            "horizon_days",
+            "buffer_minutes",
+            "step_minutes",
+            "cancel_window_hours",
+            "new_clients",
+            "max_future_bookings",
+        ]
+        widgets = {"services": forms.CheckboxSelectMultiple, "therapists": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = Service.objects.active()
+        self.fields["therapists"].queryset = get_user_model().objects.therapists()
+        self.fields["therapists"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["step_minutes"].min_value = 5
+        self.fields["horizon_days"].max_value = 366
+
+
+class RefuseForm(forms.Form):
+    message = forms.CharField(
+        label="Message to the person who booked",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial="We could not confirm this online booking. Please call the clinic to book your visit.",
+        help_text="Sent by email. No health information.",
+    )
+
+
+def parse_day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default

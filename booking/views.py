@@ -1,0 +1,280 @@
+"""Online booking pages. Public (no account): choose, pick a time, give details, then manage the
+visit through a private link. Staff: the desk's list of online bookings; the manager's rules."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.access import manager_only
+from accounts.addresses import client_address
+from accounts.ratelimit import hit, rate_limited
+from booking import services
+from booking.availability import available_slots
+from booking.forms import (
+    ANYONE,
+    ChooseForm,
+    DetailsForm,
+    RefuseForm,
+    RulesForm,
+    bookable_services,
+    bookable_therapists,
+    parse_day,
+)
+from booking.models import BookingRules, OnlineBooking
+
+DAYS_SHOWN = 7
+can_book = permission_required(access.BOOK_VISITS, raise_exception=True)
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _closed(request) -> HttpResponse:
+    return render(request, "booking/closed.html", status=404)
+
+
+def _choice(request, rules):
+    """The service and therapists a request names, when they are bookable online; else None."""
+    service = bookable_services(rules).filter(pk=_int(request.GET.get("service"))).first()
+    therapists = list(bookable_therapists(rules))
+    chosen = request.GET.get("therapist", ANYONE)
+    if chosen != ANYONE:
+        therapists = [t for t in therapists if str(t.pk) == chosen]
+    if service is None or not therapists:
+        return None
+    return service, therapists, chosen
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@login_not_required
+@never_cache
+@rate_limited("public_booking")
+def start(request: HttpRequest) -> HttpResponse:
+    rules = BookingRules.current()
+    if not rules.enabled:
+        return _closed(request)
+    form = ChooseForm(request.GET or None, rules=rules)
+    if request.GET and form.is_valid():
+        query = f"service={form.cleaned_data['service'].pk}&therapist={form.cleaned_data['therapist']}"
+        return redirect(f"{reverse('booking:times')}?{query}")
+    return render(request, "booking/start.html", {"form": form})
+
+
+@login_not_required
+@never_cache
+@rate_limited("public_booking")
+def times(request: HttpRequest) -> HttpResponse:
+    rules = BookingRules.current()
+    if not rules.enabled:
+        return _closed(request)
+    choice = _choice(request, rules)
+    if choice is None:
+        return redirect("booking:start")
+    service, therapists, chosen = choice
+    return render(request, "booking/times.html", _times_context(request, rules, service, therapists, chosen))
+
+
+def _times_context(request, rules, service, therapists, chosen, *, manage_token: str = "") -> dict:
+    today = timezone.localdate()
+    first_day = max(parse_day(request.GET.get("from"), today), today)
+    first_day = min(first_day, today + timedelta(days=rules.horizon_days))
+    names = {t.pk: t.first_name or t.get_full_name() or t.username for t in therapists}
+    slots = available_slots(
+        service=service, therapist_ids=list(names), first_day=first_day, days=DAYS_SHOWN, rules=rules
+    )
+    return {
+        "service": service,
+        "chosen": chosen,
+        "therapist_name": names.get(_int(chosen), "") if chosen != ANYONE else "",
+        "days": [(day, day_slots) for day, day_slots in slots.items()],
+        "first_day": first_day,
+        "previous_week": first_day - timedelta(days=DAYS_SHOWN) if first_day > today else None,
+        "next_week": first_day + timedelta(days=DAYS_SHOWN)
+        if first_day + timedelta(days=DAYS_SHOWN) <= today + timedelta(days=rules.horizon_days)
+        else None,
+        "manage_token": manage_token,
+    }
+
+
+def _start_param(request) -> datetime | None:
+    # A "+" of the UTC offset arrives as a space when the link was typed or copied unescaped.
+    raw = (request.POST.get("start") or request.GET.get("start") or "").strip().replace(" ", "+")
+    moment = parse_datetime(raw[:40])
+    return moment if moment is not None and timezone.is_aware(moment) else None
+
+
+@login_not_required
+@never_cache
+@rate_limited("public_booking")
+def details(request: HttpRequest) -> HttpResponse:
+    rules = BookingRules.current()
+    if not rules.enabled:
+        return _closed(request)
+    choice = _choice(request, rules)
+    starts_at = _start_param(request)
+    if choice is None or starts_at is None:
+        return redirect("booking:start")
+    service, therapists, chosen = choice
+    form = DetailsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.is_robot:  # a robot filled the hidden field: it hears what a person would
+            return redirect("booking:booked")
+        limit, period = settings.RATE_LIMITS["booking_submit"]
+        if not hit(f"booking_submit:{client_address(request)}", limit=limit, period=period):
+            return render(request, "rate_limited.html", status=429)
+        data = form.cleaned_data
+        try:
+            services.book_online(
+                service=service,
+                therapist_ids=[t.pk for t in therapists],
+                starts_at=starts_at,
+                details=services.Details(
+                    first_name=data["first_name"].strip(),
+                    last_name=data["last_name"].strip(),
+                    email=data["email"].strip(),
+                    phone=data["phone"],
+                    date_of_birth=data["date_of_birth"],
+                ),
+                link_url=lambda token: _absolute(request, reverse("intake:open", args=[token])),
+                manage_url=lambda token: _absolute(request, reverse("booking:manage", args=[token])),
+            )
+        except services.SlotTaken:
+            messages.warning(request, "That time was just taken by someone else. Here are the times still free.")
+            return redirect(
+                f"{reverse('booking:times')}?service={service.pk}&therapist={chosen}&from={timezone.localdate(starts_at)}"
+            )
+        except services.BookingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            return redirect("booking:booked")
+    return render(
+        request,
+        "booking/details.html",
+        {"form": form, "service": service, "starts_at": starts_at, "chosen": chosen, "rules": rules},
+    )
+
+
+@login_not_required
+@never_cache
+def booked(request: HttpRequest) -> HttpResponse:
+    return render(request, "booking/booked.html", {"rules": BookingRules.current()})
+
+
+def _booking(token: str) -> OnlineBooking:
+    if len(token) > 100:
+        raise Http404
+    return get_object_or_404(OnlineBooking.by_token(token))
+
+
+@login_not_required
+@never_cache
+@rate_limited("public_booking")
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    rules = BookingRules.current()
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        try:
+            services.cancel_online(booking=booking)
+        except services.BookingRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "Your visit is cancelled.")
+        return redirect("booking:manage", token=token)
+    return render(
+        request,
+        "booking/manage.html",
+        {
+            "booking": booking,
+            "appointment": booking.appointment,
+            "can_change": booking.can_change_online(rules),
+            "token": token,
+            "rules": rules,
+        },
+    )
+
+
+@login_not_required
+@never_cache
+@rate_limited("public_booking")
+def move(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking(token)
+    rules = BookingRules.current()
+    if not booking.can_change_online(rules):
+        return redirect("booking:manage", token=token)
+    appointment = booking.appointment
+    if request.method == "POST":
+        starts_at = _start_param(request)
+        if starts_at is not None:
+            try:
+                services.move_online(
+                    booking=booking,
+                    starts_at=starts_at,
+                    manage=_absolute(request, reverse("booking:manage", args=[token])),
+                )
+            except services.SlotTaken:
+                messages.warning(request, "That time was just taken by someone else. Here are the times still free.")
+            except services.BookingRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(request, "Your visit is moved. We have emailed the new time.")
+                return redirect("booking:manage", token=token)
+    context = _times_context(
+        request, rules, appointment.service, [appointment.therapist], str(appointment.therapist_id), manage_token=token
+    )
+    return render(request, "booking/move.html", {**context, "appointment": appointment, "token": token})
+
+
+# --- Staff ---------------------------------------------------------------------------------------------
+
+
+@can_book
+def desk(request: HttpRequest) -> HttpResponse:
+    """Online bookings ahead, newest first: the desk checks them and may refuse one."""
+    bookings = (
+        OnlineBooking.objects.ahead()
+        .select_related("appointment__client", "appointment__service", "appointment__therapist")
+        .order_by("-created_at")[:200]
+    )
+    return render(request, "booking/desk.html", {"bookings": bookings, "form": RefuseForm()})
+
+
+@can_book
+@require_POST
+def refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(OnlineBooking, pk=pk)
+    form = RefuseForm(request.POST)
+    if form.is_valid():
+        services.refuse_suspicious(booking=booking, by=request.user, message=form.cleaned_data["message"])
+        messages.success(request, "The booking is cancelled and the person was told.")
+    else:
+        messages.error(request, "Write the message to send (up to 1,000 characters).")
+    return redirect("booking:desk")
+
+
+@manager_only
+def rules(request: HttpRequest) -> HttpResponse:
+    current = BookingRules.current()
+    form = RulesForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Online booking rules saved.")
+        return redirect("booking:rules")
+    link = request.build_absolute_uri(reverse("booking:start"))
+    return render(request, "booking/rules.html", {"form": form, "link": link})
