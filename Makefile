@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check clean-db bench bench-search bench-import manage
+.PHONY: run test lint check clean-db bench bench-search bench-import bench-booking manage
 
 # What `make run` and `make manage` set on top of .env: development mode, and the address
 # links in emails point to. The scheduled jobs see exactly what the web app sees.
@@ -79,3 +79,8 @@ bench-search: $(VENV)/.installed-dev
 # BENCH_IMPORT_CLIENTS, BENCH_IMPORT_APPOINTMENTS, BENCH_IMPORT_DATABASE_URL.
 bench-import: $(VENV)/.installed-dev
 	$(PY) bench/import_run.py
+
+# Online booking (not part of CI): the free times of 8 therapists over 30 days with a year of
+# visits in a database of its own (seconds). Writes the "Online booking" section of docs/performance.md.
+bench-booking: $(VENV)/.installed-dev
+	$(PY) bench/booking_run.py
