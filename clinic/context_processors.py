@@ -24,6 +24,7 @@ FRAME_URLS = {
     "jobs": "jobs:list",
     "imports": "imports:list",
     "archive": "archive:home",
+    "text_messages": "messaging:templates",
     "admin": "admin:index",
     "password_change": "password_change",
     "two_factor": "accounts:two_factor",

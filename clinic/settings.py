@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from messaging.sms_url import parse_quiet_hours, parse_sms_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -74,6 +76,18 @@ IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=14)
 RATE_LIMITS = {
     "public_intake": (env.int("INTAKE_RATE_LIMIT", default=120), env.int("INTAKE_RATE_WINDOW", default=600)),
 }
+# Text messages (messaging/, README: Text messages): the backend, as a URL (off when empty:
+# console:// in development, locmem:// in tests, twilio://SID:TOKEN@api.twilio.com?from=... for
+# real), and the clinic-time span when no text goes out (a reminder due then waits).
+SMS_URL = env.str("SMS_URL", default="locmem://" if TESTING else "console://" if DEBUG else "")
+SMS_QUIET_HOURS = env.str("SMS_QUIET_HOURS", default="21-8")
+_sms_checked = (parse_sms_url(SMS_URL), parse_quiet_hours(SMS_QUIET_HOURS))  # a mistyped one stops start-up
+# The provider's webhook (replies): requests per address per window. Twilio posts from a few
+# addresses of its own, so the limit is roomy; it stops a flood, not the clinic's replies.
+RATE_LIMITS["sms_inbound"] = (
+    env.int("SMS_INBOUND_RATE_LIMIT", default=300),
+    env.int("SMS_INBOUND_RATE_WINDOW", default=60),
+)
 # Behind a reverse proxy that sets X-Forwarded-For, use its last entry as the client address.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 

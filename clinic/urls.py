@@ -50,4 +50,6 @@ PUBLIC_URL_NAMES = {
     "intake:open",
     "intake:step",
     "intake:done",
+    # Twilio posts the texts clients send (replies C, X, STOP): signed, rate- and size-limited.
+    "messaging:twilio_inbound",
 }

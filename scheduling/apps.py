@@ -17,12 +17,20 @@ class SchedulingConfig(AppConfig):
             "upcoming_visits", position=10, template="scheduling/_client_visits.html", context=profile_panel
         )
 
+        # Text reminders and the replies C (confirm) and X (cancel), through messaging.
+        from scheduling import replies
+
+        replies.register()
+
         from jobs import registry
         from scheduling import tasks
 
         registry.register(
             tasks.REMINDERS,
             label="Send visit reminders",
-            description="Email the clients whose visit is coming up and who have no reminder yet (every 15 minutes).",
+            description=(
+                "Remind the clients whose visit is coming up and who have no reminder yet, by email or text "
+                "as each prefers (every 15 minutes)."
+            ),
             task=tasks.send_reminders,
         )

@@ -1,4 +1,5 @@
-"""Appointment reminder emails. Idempotent: each start time gets one reminder."""
+"""Appointment reminders, by email and by text per client (messaging/). Idempotent: each start
+time gets one reminder per channel."""
 
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -7,35 +8,62 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from intake.models import Intake, IntakeLink
+from messaging import texts
+from messaging.backends import SendError
+from messaging.selectors import reminder_channels
+from messaging.services import clinic_values, in_quiet_hours, record_email, send_text
 from scheduling.models import Appointment
 from timekeeping.timeutil import local
+
+REMINDER_TEXT = "reminder"
+
+
+def _not_sent(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | ~Q(**{field: F("starts_at")})
+
+
+def _due_by(*, now) -> tuple[Q, Q | None]:
+    """(an email is due, a text is due): the client's channel, and none yet for this start time.
+    No text is due in quiet hours (SMS_QUIET_HOURS): it goes at the first run after them."""
+    email, text = reminder_channels(prefix="client__")
+    email_due = email & _not_sent("reminder_sent_for")
+    if text is None or in_quiet_hours(now):
+        return email_due, None
+    return email_due, text & _not_sent("text_reminder_sent_for")
 
 
 def due_reminders(*, now=None, hours: int | None = None):
     now = now or timezone.now()
     hours = settings.REMINDER_HOURS_BEFORE if hours is None else hours
+    email_due, text_due = _due_by(now=now)
     return (
         Appointment.objects.filter(
             status=Appointment.Status.BOOKED, starts_at__gt=now, starts_at__lte=now + timedelta(hours=hours)
         )
-        .filter(Q(reminder_sent_for__isnull=True) | ~Q(reminder_sent_for=F("starts_at")))
-        .exclude(client__email="")
-        # An archived client (moved away, asked not to be contacted) gets no email from the clinic.
+        # An archived client (moved away, asked not to be contacted) gets nothing from the clinic.
         .exclude(client__status="archived")
+        .filter(email_due | text_due if text_due is not None else email_due)
+        .annotate(
+            email_due=ExpressionWrapper(email_due, output_field=BooleanField()),
+            text_due=ExpressionWrapper(text_due, output_field=BooleanField()) if text_due is not None else Value(False),
+        )
     )
 
 
 def send_due_reminders(*, now=None, hours: int | None = None, progress=None) -> int:
-    """Email every visit starting within `hours` that has no reminder for its current start time.
+    """Remind every visit starting within `hours` by the client's channels (email, text or both:
+    messaging's ContactPreference) that have no reminder yet for its current start time; the
+    number of reminders sent.
 
-    Each visit is locked, emailed and marked in its own transaction: a second run (or
-    a second cron job running at once) sends nothing twice; a failed email is retried
-    next run. A first visit with no intake on file also gets an intake link.
+    Each visit is locked, reminded and marked in its own transaction: a second run (or a second
+    worker running at once) sends nothing twice; a failed email is retried next run, and so is a
+    text the provider could not take now (one it refused, such as a landline, is not). A first
+    visit with no intake on file also gets an intake link by email.
     Raises ImproperlyConfigured, before sending anything, when SITE_URL is no web address.
     """
     _site_root()  # a SITE_URL that is no web address stops the run before any email
@@ -50,23 +78,55 @@ def send_due_reminders(*, now=None, hours: int | None = None, progress=None) -> 
     return sent
 
 
-def _remind(pk: int, *, now, hours) -> bool:
-    """Lock, email and mark one visit in one transaction; False when it is no longer due
+def _remind(pk: int, *, now, hours) -> int:
+    """Lock, remind and mark one visit in one transaction; 0 when it is no longer due
     (another run has it, or sent it, or it was moved or cancelled)."""
     with transaction.atomic():
         appointment = (
             due_reminders(now=now, hours=hours)
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("client", "therapist", "service")
+            .select_related("client__contact_preference", "therapist", "service")
             .filter(pk=pk)
             .first()
         )
         if appointment is None:
-            return False
-        _send(appointment)
-        appointment.reminder_sent_for = appointment.starts_at
-        appointment.save(update_fields=["reminder_sent_for"])
-        return True
+            return 0
+        sent, marked = 0, []
+        if appointment.email_due:  # first: an email that fails rolls everything back, a text has not gone yet
+            _send(appointment)
+            appointment.reminder_sent_for = appointment.starts_at
+            sent, marked = sent + 1, [*marked, "reminder_sent_for"]
+        if appointment.text_due:
+            texted, settled = _send_text(appointment)
+            if settled:
+                appointment.text_reminder_sent_for = appointment.starts_at
+                marked.append("text_reminder_sent_for")
+            sent += texted
+        if marked:
+            appointment.save(update_fields=marked)
+        return sent
+
+
+def _send_text(appointment: Appointment) -> tuple[bool, bool]:
+    """Text the reminder: (sent, settled). Settled when sent, or when the provider refused it
+    for good (logged on the profile as not sent); a failure worth retrying leaves it unsettled."""
+    start = local(appointment.starts_at)
+    client = appointment.client
+    body = texts.render(
+        REMINDER_TEXT,
+        {
+            "first_name": client.preferred_name or client.first_name,
+            "date": f"{start:%a %b %-d}",
+            "time": f"{start:%H:%M}",
+            "therapist": str(appointment.therapist),
+        },
+        clinic=clinic_values(),
+    )
+    try:
+        send_text(to=client.contact_preference.text_number, body=body, kind=REMINDER_TEXT, client=client)
+    except SendError as error:
+        return False, error.permanent
+    return True, True
 
 
 def _site_root() -> str:
@@ -123,9 +183,6 @@ def _send(appointment: Appointment) -> None:
     if settings.CLINIC_PHONE:  # without a number, "please call us" leaves the client nowhere to turn
         lines += ["", f"To change or cancel, please call us at {settings.CLINIC_PHONE}."]
     lines += ["", clinic]
-    send_mail(
-        subject=f"Reminder: your visit on {start:%a %b %-d at %H:%M}",
-        message="\n".join(lines),
-        from_email=None,
-        recipient_list=[appointment.client.email],
-    )
+    subject = f"Reminder: your visit on {start:%a %b %-d at %H:%M}"
+    send_mail(subject=subject, message="\n".join(lines), from_email=None, recipient_list=[appointment.client.email])
+    record_email(client=appointment.client, to=appointment.client.email, kind=REMINDER_TEXT, subject=subject)
