@@ -28,6 +28,7 @@ FRAME_URLS = {
     "admin": "admin:index",
     "password_change": "password_change",
     "two_factor": "accounts:two_factor",
+    "calendar_feed": "feeds:home",
     "logout": "logout",
     "login": "login",
     "session_status": "accounts:session_status",

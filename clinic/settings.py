@@ -75,6 +75,8 @@ IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=14)
 # Public pages (online intake): requests per address per window, as (requests, seconds).
 RATE_LIMITS = {
     "public_intake": (env.int("INTAKE_RATE_LIMIT", default=120), env.int("INTAKE_RATE_WINDOW", default=600)),
+    # Therapists' calendar feeds (feeds/): phones poll every few minutes, several behind one address.
+    "calendar_feed": (env.int("FEED_RATE_LIMIT", default=60), env.int("FEED_RATE_WINDOW", default=600)),
 }
 # Text messages (messaging/, README: Text messages): the backend, as a URL (off when empty:
 # console:// in development, locmem:// in tests, twilio://SID:TOKEN@api.twilio.com?from=... for

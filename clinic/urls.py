@@ -50,6 +50,8 @@ PUBLIC_URL_NAMES = {
     "intake:open",
     "intake:step",
     "intake:done",
+    # A therapist's calendar feed: calendar apps fetch it by its secret address (feeds/).
+    "feeds:feed",
     # Twilio posts the texts clients send (replies C, X, STOP): signed, rate- and size-limited.
     "messaging:twilio_inbound",
 }

@@ -161,6 +161,17 @@ CASES: dict[str, list[Case]] = {
     "scheduling:appointment_check_in": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
     "scheduling:appointment_complete": [Case("appointment", lambda w: {"pk": w.a.appointment.pk}, STAFF)],
     "scheduling:receipt": [Case("completed visit", lambda w: {"pk": w.a.completed_appointment.pk}, STAFF)],
+    # Calendar feeds: the feed answers whoever has its token (a calendar app, signed in as nobody);
+    # a revoked or unknown token is a 404 for everyone. A feed is revoked by its owner or the manager.
+    "feeds:feed": [
+        Case("active feed", lambda w: {"token": w.feed_token}, frozenset(ROLES), public=True),
+        Case("revoked feed", lambda w: {"token": w.revoked_feed_token}, NOBODY, public=True),
+        Case("unknown token", lambda w: {"token": "not-a-real-token"}, NOBODY, public=True),
+    ],
+    "feeds:revoke": [
+        Case("own feed", lambda w: {"pk": w.feed.pk}, AUTHOR | MANAGER),
+        Case("another therapist's feed", lambda w: {"pk": w.other_feed.pk}, MANAGER),
+    ],
     # Clinical records: therapists and the manager; front desk never. Every lookup is scoped
     # to the client in the URL: another client's record id is a 404 for everyone.
     "visits:chart": [Case("client", lambda w: {"client_pk": w.a.client.pk}, CLINICAL)],

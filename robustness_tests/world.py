@@ -10,6 +10,7 @@ from accounts.roles import THERAPIST
 from archive.tests.factories import ClinicArchiveFactory
 from clients.tests.factories import ClientFactory
 from clinic.tests.factories import UserFactory
+from feeds.tests.factories import make_feed
 from intake.models import IntakeLink
 from intake.tests.factories import IntakeFactory, make_link
 from jobs.models import JobRun
@@ -63,6 +64,10 @@ class World:
     clinic_archive: object  # and the archive it made
     import_batch: object  # an import waiting for confirmation (imports/)
     imported_batch: object  # and one imported, which may be undone
+    feed: object  # the `therapist` persona's calendar feed (feeds/)
+    feed_token: str
+    revoked_feed_token: str  # an earlier feed of theirs, revoked
+    other_feed: object  # another therapist's feed
 
 
 def _records(client, *, therapist, other_therapist, service, hour: int) -> ClientRecords:
@@ -131,6 +136,9 @@ def _import_batch(*, status: str):
 
 def build_world(*, therapist) -> World:
     other_therapist = UserFactory(role=THERAPIST, username="thera-other")
+    revoked_feed, revoked_feed_token = make_feed(therapist)
+    revoked_feed.revoke(by=therapist)
+    feed, feed_token = make_feed(therapist)
     _authenticator(other_therapist)
     service = ServiceFactory()
     archived = ClientFactory(first_name="Archie", last_name="Vedd")
@@ -163,4 +171,8 @@ def build_world(*, therapist) -> World:
         clinic_archive=ClinicArchiveFactory(run=archive_run),
         import_batch=_import_batch(status="previewed"),
         imported_batch=_import_batch(status="imported"),
+        feed=feed,
+        feed_token=feed_token,
+        revoked_feed_token=revoked_feed_token,
+        other_feed=make_feed(other_therapist)[0],
     )
