@@ -110,3 +110,26 @@ def is_available(*, service, therapist_id: int, starts_at: datetime, rules: Book
     day = timezone.localtime(starts_at).date()
     slots = available_slots(service=service, therapist_ids=[therapist_id], first_day=day, days=1, rules=rules)
     return any(slot.starts_at == starts_at for slot in slots.get(day, []))
+
+
+def is_free(*, therapist_id: int, starts_at: datetime, ends_at: datetime, rules: BookingRules) -> bool:
+    """Whether the therapist could take a visit of exactly this time: inside a working block, clear
+    of other visits (with the buffer) and of time off. For freed times, which need not sit on the
+    grid of times the booking page offers."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if start.date() != end.date():
+        return False
+    inside = WorkingHours.objects.filter(
+        therapist_id=therapist_id, weekday=start.weekday(), starts__lte=start.time(), ends__gte=end.time()
+    ).exists()
+    if not inside:
+        return False
+    buffer = timedelta(minutes=rules.buffer_minutes)
+    clash = (
+        Appointment.objects.live()
+        .between(starts_at - buffer, ends_at + buffer)
+        .filter(therapist_id=therapist_id)
+        .exists()
+    )
+    away = TimeOff.objects.filter(therapist_id=therapist_id, starts_at__lt=ends_at, ends_at__gt=starts_at).exists()
+    return not clash and not away

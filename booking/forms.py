@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -103,3 +103,50 @@ def parse_day(value: str | None, default: date) -> date:
         return date.fromisoformat(value) if value else default
     except ValueError:
         return default
+
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class WaitlistForm(forms.Form):
+    """What would suit: the desk's form (with priority) and the client's (without)."""
+
+    service = forms.ModelChoiceField(queryset=Service.objects.none())
+    therapist = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days that suit", choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    earliest = forms.TimeField(label="From", widget=forms.TimeInput(attrs={"type": "time"}), initial="09:00")
+    latest = forms.TimeField(label="Until", widget=forms.TimeInput(attrs={"type": "time"}), initial="18:00")
+    until = forms.DateField(label="Waiting until", widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.IntegerField(min_value=-10, max_value=10, initial=0, required=False, help_text="Higher first.")
+
+    def __init__(self, *args, services, therapists, desk: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["therapist"].queryset = therapists
+        self.fields["therapist"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["until"].initial = date.today() + timedelta(days=30)
+        if not desk:
+            del self.fields["priority"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("earliest") and cleaned.get("latest") and cleaned["latest"] <= cleaned["earliest"]:
+            self.add_error("latest", "The end of the hours must come after their start.")
+        until = cleaned.get("until")
+        if until and not date.today() <= until <= date.today() + timedelta(days=366):
+            self.add_error("until", "Choose a day from today to a year ahead.")
+        return cleaned
+
+
+class JoinWaitlistForm(DetailsForm, WaitlistForm):
+    """The client's own entry: who they are, and what would suit."""

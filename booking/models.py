@@ -6,9 +6,10 @@ visit within the cancellation window.
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
@@ -123,3 +124,100 @@ class OnlineBooking(models.Model):
         return appointment.status == Appointment.Status.BOOKED and (
             appointment.starts_at - timezone.now() >= rules.cancel_window
         )
+
+
+# --- Waitlist ------------------------------------------------------------------------------------------
+
+
+class WaitlistEntryQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(status=WaitlistEntry.Status.WAITING, until__gte=timezone.localdate())
+
+
+class WaitlistEntry(models.Model):
+    """Someone who would take an earlier or another time: what, with whom, which days and hours suit."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        BOOKED = "booked", "Booked from the waitlist"
+        REMOVED = "removed", "Removed"
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="waitlist_entries")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty: anyone.",
+    )
+    weekdays = ArrayField(models.PositiveSmallIntegerField(), default=list, help_text="0 Monday … 6 Sunday")
+    earliest = models.TimeField("from", default=time(8))
+    latest = models.TimeField("until (time of day)", default=time(20))
+    until = models.DateField("waiting until")
+    priority = models.SmallIntegerField(default=0, help_text="Higher first (front desk).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    contact_email = models.EmailField(max_length=254, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, **PROTECT_USER)
+
+    objects = WaitlistEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "waitlist entries"
+        indexes = [models.Index(fields=["status", "service", "until"], name="waitlist_waiting")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(latest__gt=models.F("earliest")), name="waitlist_hours_in_order"),
+        ]
+
+    def __str__(self):
+        return f"Waitlist entry {self.pk}"
+
+    def suits(self, starts_at, ends_at) -> bool:
+        start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+        return (
+            start.weekday() in self.weekdays
+            and self.earliest <= start.time()
+            and end.time() <= self.latest
+            and start.date() <= self.until
+        )
+
+    def weekday_labels(self) -> str:
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return ", ".join(names[day] for day in sorted(self.weekdays) if 0 <= day < 7)
+
+
+class WaitlistOffer(models.Model):
+    """A freed time offered to a waitlist entry: the first to accept gets it."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        TAKEN = "taken", "Taken by someone else"
+        EXPIRED = "expired", "Expired"
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10, default="email")
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    appointment = models.OneToOneField(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="waitlist_offer"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["therapist", "starts_at"], name="waitlistoffer_slot")]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "therapist", "starts_at"], name="waitlistoffer_once_per_slot"),
+        ]
+
+    def __str__(self):
+        return f"Offer {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.SENT and timezone.now() < self.expires_at

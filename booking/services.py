@@ -138,6 +138,32 @@ def book_online(
     return Outcome(booking, token)
 
 
+def join_waitlist(*, details: Details, preferences: dict, contact_email: str):
+    """The client's own waitlist entry from the booking page: a returning client's, or a new
+    client's when the rules allow new clients (else nothing, and the page says the same)."""
+    from booking.models import WaitlistEntry
+
+    rules = BookingRules.current()
+    with transaction.atomic():
+        _lock_contact(details)
+        client = returning_client(details)
+        if client is None:
+            if not rules.new_clients:
+                return None
+            client = Client.objects.create(
+                first_name=details.first_name,
+                last_name=details.last_name,
+                email=details.email,
+                phone=details.phone,
+                date_of_birth=details.date_of_birth,
+                referral_source="Online booking (waitlist)",
+            )
+        waiting = WaitlistEntry.objects.waiting().filter(client=client).count()
+        if waiting >= rules.max_future_bookings:
+            return None
+        return WaitlistEntry.objects.create(client=client, contact_email=contact_email, **preferences)
+
+
 def _hash(token: str) -> str:
     from booking.models import token_hash
 

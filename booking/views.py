@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,19 +20,23 @@ from accounts import access
 from accounts.access import manager_only
 from accounts.addresses import client_address
 from accounts.ratelimit import hit, rate_limited
-from booking import services
+from booking import services, waitlist
 from booking.availability import available_slots
 from booking.forms import (
     ANYONE,
     ChooseForm,
     DetailsForm,
+    JoinWaitlistForm,
     RefuseForm,
     RulesForm,
+    WaitlistForm,
     bookable_services,
     bookable_therapists,
     parse_day,
 )
-from booking.models import BookingRules, OnlineBooking
+from booking.models import BookingRules, OnlineBooking, WaitlistEntry, WaitlistOffer
+from clients.models import Client
+from scheduling.models import Service
 
 DAYS_SHOWN = 7
 can_book = permission_required(access.BOOK_VISITS, raise_exception=True)
@@ -278,3 +284,124 @@ def rules(request: HttpRequest) -> HttpResponse:
         return redirect("booking:rules")
     link = request.build_absolute_uri(reverse("booking:start"))
     return render(request, "booking/rules.html", {"form": form, "link": link})
+
+
+# --- Waitlist ------------------------------------------------------------------------------------------
+
+
+def _preferences(data: dict, *, desk: bool) -> dict:
+    keys = ["service", "therapist", "weekdays", "earliest", "latest", "until"] + (["priority"] if desk else [])
+    preferences = {key: data[key] for key in keys}
+    if desk:
+        preferences["priority"] = preferences["priority"] or 0
+    return preferences
+
+
+@login_not_required
+@never_cache
+@rate_limited("public_booking")
+def waitlist_join(request: HttpRequest) -> HttpResponse:
+    """The client asks for a time that is not free now: the desk and the offers job see it."""
+    rules = BookingRules.current()
+    if not rules.enabled:
+        return _closed(request)
+    initial = {
+        "service": _int(request.GET.get("service")) or None,
+        "therapist": _int(request.GET.get("therapist")) or None,
+    }
+    form = JoinWaitlistForm(
+        request.POST or None,
+        initial=initial,
+        services=bookable_services(rules),
+        therapists=bookable_therapists(rules),
+        desk=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.is_robot:
+            return redirect("booking:waitlist_joined")
+        limit, period = settings.RATE_LIMITS["booking_submit"]
+        if not hit(f"booking_submit:{client_address(request)}", limit=limit, period=period):
+            return render(request, "rate_limited.html", status=429)
+        data = form.cleaned_data
+        services.join_waitlist(
+            details=services.Details(
+                first_name=data["first_name"].strip(),
+                last_name=data["last_name"].strip(),
+                email=data["email"].strip(),
+                phone=data["phone"],
+                date_of_birth=data["date_of_birth"],
+            ),
+            preferences=_preferences(data, desk=False),
+            contact_email=data["email"].strip().lower(),
+        )
+        return redirect("booking:waitlist_joined")  # the same page whether or not anything was added
+    return render(request, "booking/waitlist_join.html", {"form": form})
+
+
+@login_not_required
+@never_cache
+def waitlist_joined(request: HttpRequest) -> HttpResponse:
+    return render(request, "booking/waitlist_joined.html")
+
+
+@login_not_required
+@never_cache
+@rate_limited("public_booking")
+def offer(request: HttpRequest, token: str) -> HttpResponse:
+    """A freed time offered by email: the first to accept gets it."""
+    found = waitlist.open_offer(token)
+    if found is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            waitlist.accept_offer(offer=found)
+        except waitlist.OfferClosed as closed:
+            messages.info(request, str(closed))
+        else:
+            messages.success(request, "The time is yours. We have emailed you the details.")
+        return redirect("booking:offer", token=token)
+    return render(request, "booking/offer.html", {"offer": found})
+
+
+@can_book
+def waitlist_list(request: HttpRequest) -> HttpResponse:
+    entries = (
+        WaitlistEntry.objects.waiting()
+        .select_related("client", "service", "therapist")
+        .prefetch_related(
+            Prefetch("offers", queryset=WaitlistOffer.objects.select_related("therapist").order_by("-sent_at"))
+        )
+        .order_by("-priority", "created_at", "id")[:300]
+    )
+    return render(request, "booking/waitlist.html", {"entries": entries})
+
+
+@can_book
+def waitlist_new(request: HttpRequest) -> HttpResponse:
+    client = get_object_or_404(
+        Client.objects.active(), pk=_int(request.GET.get("client") or request.POST.get("client"))
+    )
+    form = WaitlistForm(
+        request.POST or None,
+        services=Service.objects.active(),
+        therapists=get_user_model().objects.therapists(),
+        desk=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        WaitlistEntry.objects.create(
+            client=client,
+            created_by=request.user,
+            contact_email=client.email,
+            **_preferences(form.cleaned_data, desk=True),
+        )
+        messages.success(request, f"{client.display_name} is on the waitlist.")
+        return redirect("booking:waitlist")
+    return render(request, "booking/waitlist_new.html", {"form": form, "client": client})
+
+
+@can_book
+@require_POST
+def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    WaitlistEntry.objects.filter(pk=pk, status=WaitlistEntry.Status.WAITING).update(status=WaitlistEntry.Status.REMOVED)
+    messages.success(request, "Removed from the waitlist.")
+    return redirect("booking:waitlist")

@@ -2,8 +2,8 @@
 link to cancel or move, races for one slot, abuse, the desk's refusal and the manager's rules."""
 
 import threading
+from datetime import timedelta
 from urllib.parse import quote
-from datetime import date, time, timedelta
 
 import pytest
 from django.core import mail
@@ -12,63 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from accounts.roles import THERAPIST
 from booking import services
 from booking.availability import available_slots
-from booking.models import BookingRules, OnlineBooking, TimeOff
+from booking.models import OnlineBooking, TimeOff
+from booking.tests.helpers import BORN, at
 from clients.models import Client
 from clients.tests.factories import ClientFactory
-from clinic.tests.factories import UserFactory
 from intake.models import IntakeLink
-from scheduling.models import Appointment, WorkingHours
+from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, ServiceFactory
-from timekeeping.timeutil import local_datetime
 
 pytestmark = pytest.mark.django_db
-
-BORN = date(1985, 6, 15)
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Runs what waits for the commit (the emails) when the wrapped block ends."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def day():
-    """A day far enough ahead for the minimum notice, whatever today is."""
-    return timezone.localdate() + timedelta(days=3)
-
-
-@pytest.fixture
-def dana(db):
-    therapist = UserFactory(role=THERAPIST, username="dana", first_name="Dana", last_name="Smith")
-    for weekday in range(7):
-        WorkingHours.objects.create(therapist=therapist, weekday=weekday, starts=time(9), ends=time(12))
-        WorkingHours.objects.create(therapist=therapist, weekday=weekday, starts=time(13), ends=time(17))
-    return therapist
-
-
-@pytest.fixture
-def massage(db):
-    return ServiceFactory(name="Massage 60", duration_minutes=60)
-
-
-@pytest.fixture
-def rules(dana, massage):
-    rules = BookingRules.current()
-    rules.enabled = True
-    rules.buffer_minutes = 15
-    rules.step_minutes = 30
-    rules.save()
-    rules.services.add(massage)
-    rules.therapists.add(dana)
-    return rules
-
-
-def at(day, hour, minute=0):
-    return local_datetime(day, time(hour, minute))
 
 
 def starts(rules, massage, dana, day):

@@ -1,0 +1,190 @@
+"""The waitlist: a freed time is offered to the entries it suits, best first; the first to accept
+gets it, later ones hear it was taken and stay on the list; offers expire.
+
+A time frees when a visit is cancelled, marked a no-show ahead of its time, or moved
+(signals.py queues the `offer_freed_time` job after the change commits).
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from booking.availability import booking_window, is_free
+from booking.calendar import visit_ics
+from booking.models import BookingRules, OnlineBooking, WaitlistEntry, WaitlistOffer, token_hash
+from scheduling.models import Appointment
+from scheduling.services import BookingConflict, appointment_book
+from timekeeping.timeutil import local
+
+OFFERS_AT_ONCE = 3
+
+
+class OfferClosed(Exception):
+    """The offer was taken by someone else, or expired; the message says which."""
+
+
+def offer_freed_time(*, therapist_id: int, starts_at: datetime, ends_at: datetime, offer_url) -> list[WaitlistOffer]:
+    """Offer [starts_at, ends_at) of a therapist to the best suited waiting entries (priority, then
+    age), OFFERS_AT_ONCE of them at once. `offer_url(token)` builds the link in the message."""
+    rules = BookingRules.current()
+    earliest, _latest = booking_window(rules)
+    if starts_at < earliest:
+        return []
+    candidates = (
+        WaitlistEntry.objects.waiting()
+        .filter(Q(therapist_id=therapist_id) | Q(therapist__isnull=True))
+        .select_related("service", "client")
+        .order_by("-priority", "created_at", "id")
+    )
+    offers = []
+    for entry in candidates:
+        visit_end = starts_at + timedelta(minutes=entry.service.duration_minutes)
+        if visit_end > ends_at or not entry.suits(starts_at, visit_end):
+            continue
+        if not is_free(therapist_id=therapist_id, starts_at=starts_at, ends_at=visit_end, rules=rules):
+            continue
+        if Appointment.objects.live().between(starts_at, visit_end).filter(client=entry.client).exists():
+            continue  # already has a visit then
+        offer = _make_offer(entry, therapist_id=therapist_id, starts_at=starts_at, offer_url=offer_url)
+        if offer is not None:
+            offers.append(offer)
+        if len(offers) >= OFFERS_AT_ONCE:
+            break
+    return offers
+
+
+def _make_offer(entry: WaitlistEntry, *, therapist_id: int, starts_at: datetime, offer_url) -> WaitlistOffer | None:
+    token = OnlineBooking.new_token()
+    expires = min(
+        timezone.now() + timedelta(hours=settings.WAITLIST_OFFER_HOURS),
+        starts_at - timedelta(hours=1),
+    )
+    try:
+        with transaction.atomic():
+            offer = WaitlistOffer.objects.create(
+                entry=entry,
+                therapist_id=therapist_id,
+                starts_at=starts_at,
+                token_hash=token_hash(token),
+                expires_at=expires,
+            )
+    except IntegrityError:  # this time was offered to this entry before
+        return None
+    to = entry.client.email or entry.contact_email
+    if to:
+        url = offer_url(token)
+        transaction.on_commit(lambda: _send_offer(offer=offer, to=to, url=url))
+    return offer
+
+
+def _send_offer(*, offer: WaitlistOffer, to: str, url: str) -> None:
+    when = local(offer.starts_at)
+    clinic = settings.CLINIC_NAME
+    EmailMessage(
+        subject=f"A time freed up: {when:%A %B %-d at %H:%M} — {clinic}",
+        body=(
+            f"Hello,\n\nA time you were waiting for is free: {offer.entry.service.name} on "
+            f"{when:%A %B %-d at %H:%M}.\n\nThe first to accept gets it: {url}\n\n"
+            f"The offer stands until {local(offer.expires_at):%H:%M on %B %-d}. If it is taken, you stay on "
+            f"the waitlist.\n\n{clinic}\n"
+        ),
+        to=[to],
+    ).send()
+
+
+def open_offer(token: str) -> WaitlistOffer | None:
+    if len(token) > 100:
+        return None
+    return (
+        WaitlistOffer.objects.select_related("entry__service", "entry__client", "therapist")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def accept_offer(*, offer: WaitlistOffer) -> Appointment:
+    """Book the offered time for the entry's client, if nobody was faster; OfferClosed otherwise
+    (the offer then says taken or expired: written, not rolled back with the refusal)."""
+    appointment, refusal = _accept(offer)
+    if refusal:
+        raise OfferClosed(refusal)
+    return appointment
+
+
+TAKEN = "Someone else took this time first. You are still on the waitlist."
+
+
+@transaction.atomic
+def _accept(offer: WaitlistOffer) -> tuple[Appointment | None, str]:
+    # One acceptance of a given time at once: the next waits, then finds it taken. (Without it,
+    # each holds its own offer while waiting for the other's visit, and the winner's closing
+    # of the other offers deadlocks.)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"waitlist:{offer.therapist_id}:{offer.starts_at.isoformat()}"],
+        )
+    offer = WaitlistOffer.objects.select_for_update().select_related("entry__service", "entry__client").get(pk=offer.pk)
+    if offer.status == WaitlistOffer.Status.ACCEPTED:
+        return None, "You have accepted this time already."
+    if offer.status == WaitlistOffer.Status.TAKEN:
+        return None, TAKEN
+    if not offer.is_open:
+        _close(offer, WaitlistOffer.Status.EXPIRED)
+        return None, "This offer has expired. You are still on the waitlist."
+    entry, rules = offer.entry, BookingRules.current()
+    ends_at = offer.starts_at + timedelta(minutes=entry.service.duration_minutes)
+    if not is_free(therapist_id=offer.therapist_id, starts_at=offer.starts_at, ends_at=ends_at, rules=rules):
+        _close(offer, WaitlistOffer.Status.TAKEN)
+        return None, TAKEN
+    try:
+        appointment = appointment_book(
+            client=entry.client,
+            therapist=offer.therapist,
+            service=entry.service,
+            starts_at=offer.starts_at,
+            desk_notes="Booked from the waitlist",
+        )
+    except BookingConflict:  # PostgreSQL's word: someone booked it a moment ago
+        _close(offer, WaitlistOffer.Status.TAKEN)
+        return None, TAKEN
+    offer.status, offer.appointment = WaitlistOffer.Status.ACCEPTED, appointment
+    offer.save(update_fields=["status", "appointment"])
+    entry.status = WaitlistEntry.Status.BOOKED
+    entry.save(update_fields=["status"])
+    # The others offered this time: taken (they stay on the list).
+    WaitlistOffer.objects.filter(
+        therapist_id=offer.therapist_id, starts_at=offer.starts_at, status=WaitlistOffer.Status.SENT
+    ).exclude(pk=offer.pk).update(status=WaitlistOffer.Status.TAKEN)
+    to = entry.client.email or entry.contact_email
+    if to:
+        transaction.on_commit(lambda: _send_booked(appointment=appointment, to=to))
+    return appointment, ""
+
+
+def _close(offer: WaitlistOffer, status: str) -> None:
+    offer.status = status
+    offer.save(update_fields=["status"])
+
+
+def _send_booked(*, appointment: Appointment, to: str) -> None:
+    when = local(appointment.starts_at)
+    message = EmailMessage(
+        subject=f"Your visit on {when:%A %B %-d at %H:%M} — {settings.CLINIC_NAME}",
+        body=f"Hello,\n\nYou have the time: {appointment.service.name} on {when:%A %B %-d, %Y at %H:%M}.\n\n"
+        f"To change it, please call{' ' + settings.CLINIC_PHONE if settings.CLINIC_PHONE else ''}.\n\n"
+        f"{settings.CLINIC_NAME}\n",
+        to=[to],
+    )
+    message.attach("visit.ics", visit_ics(appointment), "text/calendar")
+    message.send()
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    return WaitlistOffer.objects.filter(status=WaitlistOffer.Status.SENT, expires_at__lte=now or timezone.now()).update(
+        status=WaitlistOffer.Status.EXPIRED
+    )
