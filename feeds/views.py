@@ -31,10 +31,10 @@ def home(request: HttpRequest) -> HttpResponse:
     everyone's active feeds and revokes them."""
     feed = CalendarFeed.objects.active().filter(user=request.user).first()
     new = request.session.pop(NEW_FEED, None)
-    if not (new and feed and new.get("feed") == feed.pk):
-        new = None
-    elif new:
-        new["webcal"] = "webcal://" + new["url"].split("://", 1)[1]
+    if new and feed and new.get("feed") == feed.pk:
+        new["webcal"] = "webcal://" + new["url"].split("://", 1)[1]  # iPhones and Macs subscribe in one tap
+    else:
+        new = None  # nothing new, or the address of a feed revoked since
     staff_feeds = None
     if can_manage_clinic(request.user):
         staff_feeds = (
