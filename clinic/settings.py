@@ -70,6 +70,8 @@ INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=7)
 # Imports (imports/): the country whose phone numbers need no +code (ISO 3166 letters), the
 # largest file accepted, and how long the manager may undo a whole import.
 CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="CA").upper()
+# Waitlist (booking/): how long an offer of a freed time stands (at most until an hour before it).
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=2)
 IMPORT_MAX_MEGABYTES = env.int("IMPORT_MAX_MEGABYTES", default=100)
 IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=14)
 # Public pages (online intake): requests per address per window, as (requests, seconds).
@@ -77,6 +79,9 @@ RATE_LIMITS = {
     "public_intake": (env.int("INTAKE_RATE_LIMIT", default=120), env.int("INTAKE_RATE_WINDOW", default=600)),
     # Therapists' calendar feeds (feeds/): phones poll every few minutes, several behind one address.
     "calendar_feed": (env.int("FEED_RATE_LIMIT", default=60), env.int("FEED_RATE_WINDOW", default=600)),
+    # Online booking (booking/): the pages, and the bookings sent (per address).
+    "public_booking": (env.int("BOOKING_RATE_LIMIT", default=120), env.int("BOOKING_RATE_WINDOW", default=600)),
+    "booking_submit": (env.int("BOOKING_SUBMIT_LIMIT", default=10), env.int("BOOKING_SUBMIT_WINDOW", default=3600)),
 }
 # Text messages (messaging/, README: Text messages): the backend, as a URL (off when empty:
 # console:// in development, locmem:// in tests, twilio://SID:TOKEN@api.twilio.com?from=... for

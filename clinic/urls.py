@@ -50,8 +50,18 @@ PUBLIC_URL_NAMES = {
     "intake:open",
     "intake:step",
     "intake:done",
-    # A therapist's calendar feed: calendar apps fetch it by its secret address (feeds/).
-    "feeds:feed",
     # Twilio posts the texts clients send (replies C, X, STOP): signed, rate- and size-limited.
     "messaging:twilio_inbound",
+    # A therapist's calendar feed: calendar apps fetch it by its secret address (feeds/).
+    "feeds:feed",
+    # Online booking: clients choose, pick a time, give details; their private link to manage it.
+    "booking:start",
+    "booking:times",
+    "booking:details",
+    "booking:booked",
+    "booking:manage",
+    "booking:move",
+    "booking:waitlist_join",
+    "booking:waitlist_joined",
+    "booking:offer",
 }

@@ -70,9 +70,44 @@ CASES: dict[str, list[Case]] = {
     # The audit trail and sign-in security: the manager's.
     "audit:client": [Case("client", lambda w: {"client_pk": w.a.client.pk}, MANAGER)],
     "accounts:two_factor_reset": [Case("a therapist", lambda w: {"user_pk": w.other_therapist.pk}, MANAGER)],
+    # Text messages: a client's log and reminder channel, all staff; the texts' wording, the manager's.
+    "messaging:client_messages": [Case("client", lambda w: {"client_pk": w.a.client.pk}, STAFF)],
+    "messaging:preference": [
+        Case(
+            "client",
+            lambda w: {"client_pk": w.a.client.pk},
+            STAFF,
+            post=lambda w: {"reminders": "text", "text_number": "555 010 9999"},
+        )
+    ],
+    "messaging:template_edit": [
+        Case(
+            "reminder",
+            lambda w: {"key": "reminder"},
+            MANAGER,
+            post=lambda w: {"action": "save", "body": "Changed by an outsider $first_name"},
+        )
+    ],
     # Background jobs: the manager's.
     "jobs:run": [Case("reminders", lambda w: {"kind": "send_reminders"}, MANAGER)],
     "jobs:detail": [Case("a run", lambda w: {"pk": w.job_run.pk}, MANAGER)],
+    # Online booking: the client's private link opens for whoever holds it; the desk's refusal is staff's.
+    "booking:manage": [
+        Case("private link", lambda w: {"token": w.online_token}, frozenset(ROLES), public=True),
+        Case("unknown token", lambda w: {"token": "not-a-real-token"}, NOBODY, public=True),
+    ],
+    "booking:move": [
+        Case("private link", lambda w: {"token": w.online_token}, frozenset(ROLES), public=True),
+        Case("unknown token", lambda w: {"token": "not-a-real-token"}, NOBODY, public=True),
+    ],
+    "booking:offer": [
+        Case("an offer", lambda w: {"token": w.offer_token}, frozenset(ROLES), public=True),
+        Case("unknown token", lambda w: {"token": "not-a-real-token"}, NOBODY, public=True),
+    ],
+    "booking:waitlist_remove": [Case("a waiting client", lambda w: {"pk": w.waitlist_entry.pk}, STAFF)],
+    "booking:refuse": [
+        Case("online booking", lambda w: {"pk": w.online_booking.pk}, STAFF, post=lambda w: {"message": "Call us"})
+    ],
     # Imports: the manager's.
     "imports:detail": [Case("a previewed import", lambda w: {"pk": w.import_batch.pk}, MANAGER)],
     "imports:choose": [

@@ -62,6 +62,10 @@ class World:
     job_run: object
     archive_run: object  # a whole-clinic export (archive/)
     clinic_archive: object  # and the archive it made
+    online_booking: object  # client a's booked visit, as if booked online (booking/)
+    online_token: str
+    waitlist_entry: object  # client b waiting (booking/)
+    offer_token: str  # a freed time offered to b
     import_batch: object  # an import waiting for confirmation (imports/)
     imported_batch: object  # and one imported, which may be undone
     feed: object  # the `therapist` persona's calendar feed (feeds/)
@@ -113,6 +117,34 @@ def _authenticator(user) -> None:
         StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
 
 
+def _online_booking(appointment) -> dict:
+    from booking.models import OnlineBooking, token_hash
+
+    token = OnlineBooking.new_token()
+    booking = OnlineBooking.objects.create(
+        appointment=appointment, token_hash=token_hash(token), contact_email="online@example.com"
+    )
+    return {"online_booking": booking, "online_token": token}
+
+
+def _waitlist(client, *, service, therapist) -> dict:
+    from booking.models import OnlineBooking, WaitlistEntry, WaitlistOffer, token_hash
+
+    entry = WaitlistEntry.objects.create(
+        client=client, service=service, weekdays=list(range(7)), until=timezone.localdate() + timedelta(days=30)
+    )
+    token = OnlineBooking.new_token()
+    starts = timezone.now() + timedelta(days=5)
+    WaitlistOffer.objects.create(
+        entry=entry,
+        therapist=therapist,
+        starts_at=starts,
+        token_hash=token_hash(token),
+        expires_at=timezone.now() + timedelta(hours=2),
+    )
+    return {"waitlist_entry": entry, "offer_token": token}
+
+
 def _import_batch(*, status: str):
     """A batch of two rows, previewed (waiting for confirmation) or imported (nothing written)."""
     from imports import services
@@ -144,16 +176,18 @@ def build_world(*, therapist) -> World:
     archived = ClientFactory(first_name="Archie", last_name="Vedd")
     archived.archive(by=therapist)
     archive_run = JobRun.objects.create(kind="export_clinic", status=JobRun.Status.SUCCEEDED)
+    b_client = ClientFactory(first_name="Thaddeus", last_name="Okonkwo")
+    a = _records(
+        ClientFactory(first_name="Marisol", last_name="Vandenberg"),
+        therapist=therapist,
+        other_therapist=other_therapist,
+        service=service,
+        hour=10,
+    )
     return World(
-        a=_records(
-            ClientFactory(first_name="Marisol", last_name="Vandenberg"),
-            therapist=therapist,
-            other_therapist=other_therapist,
-            service=service,
-            hour=10,
-        ),
+        a=a,
         b=_records(
-            ClientFactory(first_name="Thaddeus", last_name="Okonkwo"),
+            b_client,
             therapist=therapist,
             other_therapist=other_therapist,
             service=service,
@@ -169,6 +203,8 @@ def build_world(*, therapist) -> World:
         job_run=JobRun.objects.create(kind="send_reminders", started_by=therapist),
         archive_run=archive_run,
         clinic_archive=ClinicArchiveFactory(run=archive_run),
+        **_online_booking(a.appointment),
+        **_waitlist(b_client, service=service, therapist=therapist),
         import_batch=_import_batch(status="previewed"),
         imported_batch=_import_batch(status="imported"),
         feed=feed,
