@@ -21,3 +21,7 @@ class BookingConfig(AppConfig):
         from booking.selectors import waitlist_panel
 
         panels.register("waitlist", position=15, template="booking/_client_waitlist.html", context=waitlist_panel)
+
+        from booking import waitlist
+
+        waitlist.register_texts()

@@ -16,6 +16,9 @@ from django.utils import timezone
 from booking.availability import booking_window, is_free
 from booking.calendar import visit_ics
 from booking.models import BookingRules, OnlineBooking, WaitlistEntry, WaitlistOffer, token_hash
+from messaging import texts
+from messaging.backends.base import SendError
+from messaging.services import clinic_values, preference_of, record_email, send_text, texting_enabled
 from scheduling.models import Appointment
 from scheduling.services import BookingConflict, appointment_book
 from timekeeping.timeutil import local
@@ -74,18 +77,63 @@ def _make_offer(entry: WaitlistEntry, *, therapist_id: int, starts_at: datetime,
             )
     except IntegrityError:  # this time was offered to this entry before
         return None
+    url = offer_url(token)
     to = entry.client.email or entry.contact_email
+    channels = []
+    if _wants_text(entry.client):
+        channels.append("text")
+        transaction.on_commit(lambda: _text_offer(offer=offer, url=url))
     if to:
-        url = offer_url(token)
+        channels.append("email")
         transaction.on_commit(lambda: _send_offer(offer=offer, to=to, url=url))
+    offer.channel = "+".join(channels) or "none"
+    offer.save(update_fields=["channel"])
     return offer
+
+
+OFFER_TEXT = "waitlist_offer"
+
+
+def register_texts() -> None:
+    """The text of an offer, worded by the manager like the reminders (messaging.texts)."""
+    texts.register(
+        OFFER_TEXT,
+        label="Waitlist: a time freed up",
+        default="$clinic: a time freed up on $date at $time. The first to accept gets it: $link",
+        placeholders={
+            "first_name": ("the client's first name", "Ana"),
+            "date": ("the day of the time offered", "Tue Mar 4"),
+            "time": ("its start time", "11:00"),
+            "link": ("the private link to accept", "https://clinic.example/book/offer/…/"),
+        },
+    )
+
+
+def _wants_text(client) -> bool:
+    preference = preference_of(client)
+    return texting_enabled() and preference.wants_texts and not preference.opted_out
+
+
+def _text_offer(*, offer: WaitlistOffer, url: str) -> None:
+    client, when = offer.entry.client, local(offer.starts_at)
+    body = texts.render(
+        OFFER_TEXT,
+        {"first_name": client.first_name, "date": f"{when:%a %b %-d}", "time": f"{when:%H:%M}", "link": url},
+        clinic=clinic_values(),
+    )
+    try:
+        send_text(to=preference_of(client).text_number, body=body, kind=OFFER_TEXT, client=client)
+    except SendError:  # logged on the client's profile; the email (if any) still goes
+        pass
 
 
 def _send_offer(*, offer: WaitlistOffer, to: str, url: str) -> None:
     when = local(offer.starts_at)
     clinic = settings.CLINIC_NAME
+    subject = f"A time freed up: {when:%A %B %-d at %H:%M} — {clinic}"
+    record_email(client=offer.entry.client, to=to, kind=OFFER_TEXT, subject=subject)
     EmailMessage(
-        subject=f"A time freed up: {when:%A %B %-d at %H:%M} — {clinic}",
+        subject=subject,
         body=(
             f"Hello,\n\nA time you were waiting for is free: {offer.entry.service.name} on "
             f"{when:%A %B %-d at %H:%M}.\n\nThe first to accept gets it: {url}\n\n"

@@ -232,3 +232,26 @@ def test_waitlist_pages_are_for_staff_who_book(request, client, persona, rules, 
 def test_an_unknown_offer_link_is_not_found(client, rules):
     assert client.get(reverse("booking:offer", args=["nope"])).status_code == 404
     assert Client.objects.count() == 0 and date.today()
+
+
+def test_a_client_who_prefers_texts_gets_the_offer_by_text_too(rules, massage, dana, day, committed, settings):
+    import messaging
+    from messaging.models import Message
+    from messaging.tests.factories import ContactPreferenceFactory
+
+    settings.SMS_URL = "locmem://"
+    messaging.outbox = []
+    person = ClientFactory(first_name="Tex", email="tex@example.com")
+    ContactPreferenceFactory(client=person, reminders="both", text_number="+14165550123")
+    wait(person, massage)
+
+    with committed():
+        waitlist.offer_freed_time(
+            therapist_id=dana.pk, starts_at=at(day, 10), ends_at=at(day, 11), offer_url=tasks.offer_url
+        )
+
+    assert [text.to for text in messaging.outbox] == ["+14165550123"]
+    assert "/book/offer/" in messaging.outbox[0].body and "Massage" not in messaging.outbox[0].body
+    assert WaitlistOffer.objects.get().channel == "text+email"
+    assert set(Message.objects.filter(client=person).values_list("medium", flat=True)) == {"text", "email"}
+    messaging.outbox = []
