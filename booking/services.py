@@ -118,8 +118,10 @@ def book_online(
                 )
                 break
             except BookingConflict as conflict:
+                # The person already has a visit then: said like any taken time, so the page
+                # tells nobody about someone else's visits.
                 if conflict.client_busy:
-                    raise BookingRefused("You already have a visit at that time.") from None
+                    raise SlotTaken from None
         if appointment is None:
             raise SlotTaken
         token = OnlineBooking.new_token()
