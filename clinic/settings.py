@@ -393,6 +393,8 @@ LOGGING = {
         # WeasyPrint (the PDF export) logs every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Twilio's package logs every API request and response (address, headers) at INFO.
+        "twilio": {"level": "WARNING"},
         # SQL statements with their parameters (names, notes) are logged at DEBUG: never log
         # them, whatever LOG_LEVEL says.
         "django.db.backends": {"level": "INFO"},

@@ -19,7 +19,7 @@ class PreferenceForm(forms.ModelForm):
         self.client = client
         if not self.instance.text_number and client.phone:
             try:  # the profile's number, as a start
-                self.initial.setdefault("text_number", for_display(to_e164(client.phone)))
+                self.initial["text_number"] = for_display(to_e164(client.phone))
             except InvalidNumber:
                 pass
         elif self.instance.text_number:

@@ -33,6 +33,6 @@ def for_display(e164: str) -> str:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    home = phonenumbers.region_code_for_number(number) == settings.CLINIC_COUNTRY
+    home = number.country_code == phonenumbers.country_code_for_region(settings.CLINIC_COUNTRY)
     style = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, style)
