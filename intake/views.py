@@ -181,6 +181,11 @@ def intake_done(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def link_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.active(), pk=client_pk)
+    if client.date_of_birth is None:  # imported without one: the link's identity check needs it
+        messages.error(
+            request, "Add the client's date of birth first: the intake form asks for it to confirm who opens the link."
+        )
+        return redirect("clients:edit", pk=client.pk)
     link, token = services.intake_link_create(
         client=client,
         by=request.user,

@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.models import Client
 from intake.models import Intake, IntakeLink
 from intake.tests.factories import IntakeFactory, expired_link, make_link
 from intake.tests.helpers import (
@@ -80,6 +81,17 @@ def test_front_desk_gets_a_link_to_copy_whose_token_is_long_and_stored_only_hash
 
     # Shown once: the next visit to the client page no longer has it.
     assert url not in client.get(client_record.get_absolute_url()).content.decode()
+
+
+def test_no_link_for_a_client_without_a_date_of_birth(client, front_desk, client_record):
+    """Imported clients may lack one, and the form's identity check asks for it."""
+    Client.objects.filter(pk=client_record.pk).update(date_of_birth=None)
+    client.force_login(front_desk)
+
+    response = client.post(reverse("intake:link_create", args=[client_record.pk]), follow=True)
+
+    assert "Add the client&#x27;s date of birth first" in response.content.decode()
+    assert not IntakeLink.objects.filter(client=client_record).exists()
 
 
 def test_two_links_never_share_a_token(client_record):
