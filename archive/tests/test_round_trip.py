@@ -63,7 +63,7 @@ def test_an_archive_restores_into_a_fresh_install_record_for_record_and_seal_for
         ClientNameWord.objects.values_list("word", flat=True)
     )
     assert NameWordDelete.objects.using(FRESH).count() == NameWordDelete.objects.count()
-    newcomer = Client.objects.db_manager(FRESH).create(first_name="New", last_name="Client")
+    newcomer = Client.objects.db_manager(FRESH).create(first_name="Newcomer", last_name="Afterrestore")
     assert newcomer.pk > Client.objects.order_by("-pk").first().pk
 
     verified = manage("verify_records", database_url=fresh_install["url"])

@@ -20,10 +20,17 @@ WHERE n.nspname = current_schema() AND p.proname = 'clinic_refuse_truncate'
 _original_sql_flush = DatabaseOperations.sql_flush
 
 
+# Procrastinate's tables are not Django models of ours (its models are unmanaged): without this,
+# a job queued in one transactional test (a visit cancelled in a browser test queues the
+# waitlist's offers) would still be queued in the next test.
+QUEUE_TABLES = ("procrastinate_events", "procrastinate_jobs", "procrastinate_periodic_defers", "procrastinate_workers")
+
+
 def _sql_flush_past_guards(self, style, tables, *, reset_sequences=False, allow_cascade=False):
     statements = _original_sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
     if not statements:
         return statements
+    statements = [*statements, f"TRUNCATE {', '.join(QUEUE_TABLES)} CASCADE;"]
     with self.connection.cursor() as cursor:
         cursor.execute(GUARDS_SQL)
         guards = cursor.fetchall()
