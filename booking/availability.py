@@ -50,7 +50,14 @@ def booking_window(rules: BookingRules, now: datetime | None = None) -> tuple[da
 
 
 def available_slots(
-    *, service, therapist_ids: list[int], first_day: date, days: int, rules: BookingRules, now: datetime | None = None
+    *,
+    service,
+    therapist_ids: list[int],
+    first_day: date,
+    days: int,
+    rules: BookingRules,
+    now: datetime | None = None,
+    exclude_pk: int | None = None,
 ) -> dict[date, list[Slot]]:
     """Bookable start times per local day, from `first_day` for `days` days."""
     earliest, latest = booking_window(rules, now)
@@ -72,6 +79,7 @@ def available_slots(
         Appointment.objects.live()
         .between(range_start - buffer, range_end + buffer)
         .filter(therapist_id__in=therapist_ids)
+        .exclude(pk=exclude_pk)  # the visit being moved does not stand in its own way
         .values_list("therapist_id", "starts_at", "ends_at")
     )
     for therapist_id, starts_at, ends_at in visits:
@@ -105,17 +113,22 @@ def available_slots(
     }
 
 
-def is_available(*, service, therapist_id: int, starts_at: datetime, rules: BookingRules) -> bool:
+def is_available(
+    *, service, therapist_id: int, starts_at: datetime, rules: BookingRules, exclude_pk: int | None = None
+) -> bool:
     """Whether this exact time is still on offer for this therapist (checked again when booking)."""
     day = timezone.localtime(starts_at).date()
-    slots = available_slots(service=service, therapist_ids=[therapist_id], first_day=day, days=1, rules=rules)
+    slots = available_slots(
+        service=service, therapist_ids=[therapist_id], first_day=day, days=1, rules=rules, exclude_pk=exclude_pk
+    )
     return any(slot.starts_at == starts_at for slot in slots.get(day, []))
 
 
 def is_free(*, therapist_id: int, starts_at: datetime, ends_at: datetime, rules: BookingRules) -> bool:
     """Whether the therapist could take a visit of exactly this time: inside a working block, clear
-    of other visits (with the buffer) and of time off. For freed times, which need not sit on the
-    grid of times the booking page offers."""
+    of other visits and of time off. For freed times, which need not sit on the grid of times the
+    booking page offers, and which held a visit a moment ago: the online buffer does not apply
+    (the desk books back to back; with it, a freed time between two visits would never be offered)."""
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     if start.date() != end.date():
         return False
@@ -124,12 +137,6 @@ def is_free(*, therapist_id: int, starts_at: datetime, ends_at: datetime, rules:
     ).exists()
     if not inside:
         return False
-    buffer = timedelta(minutes=rules.buffer_minutes)
-    clash = (
-        Appointment.objects.live()
-        .between(starts_at - buffer, ends_at + buffer)
-        .filter(therapist_id=therapist_id)
-        .exists()
-    )
+    clash = Appointment.objects.live().between(starts_at, ends_at).filter(therapist_id=therapist_id).exists()
     away = TimeOff.objects.filter(therapist_id=therapist_id, starts_at__lt=ends_at, ends_at__gt=starts_at).exists()
     return not clash and not away

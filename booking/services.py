@@ -48,23 +48,33 @@ class Outcome:
     token: str = ""
 
 
+def _same_phone(field: str, typed: str) -> Q:
+    """The same number however it was written: the last ten digits (a country code or a leading
+    1 added by a browser's autofill aside), as the duplicate check compares them."""
+    number = digits(typed)
+    if len(number) >= 10:
+        return Q(**{f"{field}__endswith": number[-10:]})
+    return Q(**{field: number}) if len(number) >= 7 else Q(pk__in=[])
+
+
 def returning_client(details: Details) -> Client | None:
     """The one client with this date of birth and this email or phone, if exactly one."""
-    phone = digits(details.phone)
-    contact = Q(email__iexact=details.email) | (Q(phone_digits=phone) if len(phone) >= 7 else Q(pk__in=[]))
+    contact = Q(email__iexact=details.email) | _same_phone("phone_digits", details.phone)
     found = list(Client.objects.filter(contact, date_of_birth=details.date_of_birth).exclude(status="archived")[:2])
     return found[0] if len(found) == 1 else None
 
 
 def _lock_contact(details: Details) -> None:
-    """One booking at a time per contact: the cap below cannot be passed by two tabs at once."""
+    """One booking at a time per contact (its email and its phone, in a fixed order: no
+    deadlock): the cap below cannot be passed by two tabs at once."""
+    keys = sorted({f"booking:{details.email.lower()}", f"booking-phone:{digits(details.phone)[-10:]}"})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"booking:{details.email.lower()}"])
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
 
 def _bookings_ahead(details: Details) -> int:
-    phone = digits(details.phone)
-    contact = Q(contact_email__iexact=details.email) | (Q(contact_phone_digits=phone) if phone else Q(pk__in=[]))
+    contact = Q(contact_email__iexact=details.email) | _same_phone("contact_phone_digits", details.phone)
     return OnlineBooking.objects.ahead().filter(contact).count()
 
 
@@ -82,21 +92,22 @@ def book_online(
         raise BookingRefused("Online booking is closed: please call the clinic.")
     with transaction.atomic():
         _lock_contact(details)
-        if _bookings_ahead(details) >= rules.max_future_bookings:
-            raise BookingRefused(
-                f"You already have {rules.max_future_bookings} visits booked online: "
-                "please call the clinic to book more."
-            )
-        client = returning_client(details)
-        new_client = client is None
-        if new_client and not rules.new_clients:
-            transaction.on_commit(lambda: _send_not_found(details))
-            return Outcome(None)
+        # The time first, for everyone: what the page answers next must not depend on who
+        # the person is (a client or not, with bookings or not).
         free = [
             t for t in therapist_ids if is_available(service=service, therapist_id=t, starts_at=starts_at, rules=rules)
         ]
         if not free:
             raise SlotTaken
+        if _bookings_ahead(details) >= rules.max_future_bookings:
+            # Said by email to the contact given; the page thanks as for any booking.
+            transaction.on_commit(lambda: _send_refusal(details, _cap_text(rules)), robust=True)
+            return Outcome(None)
+        client = returning_client(details)
+        new_client = client is None
+        if new_client and not rules.new_clients:
+            transaction.on_commit(lambda: _send_refusal(details, NOT_FOUND_TEXT), robust=True)
+            return Outcome(None)
         if new_client:
             client = Client.objects.create(
                 first_name=details.first_name,
@@ -134,7 +145,7 @@ def book_online(
         )
         to = client.email or details.email
         manage = manage_url(token)
-        transaction.on_commit(lambda: send_confirmation(appointment=appointment, to=to, manage=manage))
+        transaction.on_commit(lambda: send_confirmation(appointment=appointment, to=to, manage=manage), robust=True)
         if new_client:
             intake_link_create(client=client, by=None, email=True, link_url=link_url)
     return Outcome(booking, token)
@@ -198,15 +209,25 @@ def send_confirmation(*, appointment: Appointment, to: str, manage: str, moved: 
     message.send()
 
 
-def _send_not_found(details: Details) -> None:
+NOT_FOUND_TEXT = (
+    "We could not book your visit online: online booking is for clients who have visited us before, "
+    "and we could not find your details with this email or phone and date of birth."
+)
+
+
+def _cap_text(rules: BookingRules) -> str:
+    return (
+        f"We could not book this visit online: {rules.max_future_bookings} visits are already booked online "
+        "with these details."
+    )
+
+
+def _send_refusal(details: Details, reason: str) -> None:
     clinic = settings.CLINIC_NAME
+    phone = f" at {settings.CLINIC_PHONE}" if settings.CLINIC_PHONE else ""
     EmailMessage(
         subject=f"Your booking request — {clinic}",
-        body=(
-            "Hello,\n\nWe could not book your visit online: online booking is for clients who have visited "
-            "us before, and we could not find your details with this email or phone and date of birth.\n"
-            f"Please call us{' at ' + settings.CLINIC_PHONE if settings.CLINIC_PHONE else ''} to book.\n\n{clinic}\n"
-        ),
+        body=f"Hello,\n\n{reason}\nPlease call us{phone} to book.\n\n{clinic}\n",
         to=[details.email],
     ).send()
 
@@ -228,7 +249,11 @@ def move_online(*, booking: OnlineBooking, starts_at: datetime, manage: str) -> 
     if not booking.can_change_online(rules):
         raise BookingRefused("This visit can no longer be changed online: please call the clinic.")
     if not is_available(
-        service=appointment.service, therapist_id=appointment.therapist_id, starts_at=starts_at, rules=rules
+        service=appointment.service,
+        therapist_id=appointment.therapist_id,
+        starts_at=starts_at,
+        rules=rules,
+        exclude_pk=appointment.pk,
     ):
         raise SlotTaken
     try:
@@ -240,7 +265,9 @@ def move_online(*, booking: OnlineBooking, starts_at: datetime, manage: str) -> 
     booking.moved_at = timezone.now()
     booking.save(update_fields=["moved_at"])
     to = appointment.client.email or booking.contact_email
-    transaction.on_commit(lambda: send_confirmation(appointment=appointment, to=to, manage=manage, moved=True))
+    transaction.on_commit(
+        lambda: send_confirmation(appointment=appointment, to=to, manage=manage, moved=True), robust=True
+    )
     return appointment
 
 

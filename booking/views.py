@@ -97,13 +97,20 @@ def times(request: HttpRequest) -> HttpResponse:
     return render(request, "booking/times.html", _times_context(request, rules, service, therapists, chosen))
 
 
-def _times_context(request, rules, service, therapists, chosen, *, manage_token: str = "") -> dict:
+def _times_context(
+    request, rules, service, therapists, chosen, *, manage_token: str = "", exclude_pk: int | None = None
+) -> dict:
     today = timezone.localdate()
     first_day = max(parse_day(request.GET.get("from"), today), today)
     first_day = min(first_day, today + timedelta(days=rules.horizon_days))
     names = {t.pk: t.first_name or t.get_full_name() or t.username for t in therapists}
     slots = available_slots(
-        service=service, therapist_ids=list(names), first_day=first_day, days=DAYS_SHOWN, rules=rules
+        service=service,
+        therapist_ids=list(names),
+        first_day=first_day,
+        days=DAYS_SHOWN,
+        rules=rules,
+        exclude_pk=exclude_pk,
     )
     return {
         "service": service,
@@ -242,7 +249,13 @@ def move(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, "Your visit is moved. We have emailed the new time.")
                 return redirect("booking:manage", token=token)
     context = _times_context(
-        request, rules, appointment.service, [appointment.therapist], str(appointment.therapist_id), manage_token=token
+        request,
+        rules,
+        appointment.service,
+        [appointment.therapist],
+        str(appointment.therapist_id),
+        manage_token=token,
+        exclude_pk=appointment.pk,
     )
     return render(request, "booking/move.html", {**context, "appointment": appointment, "token": token})
 
@@ -402,6 +415,6 @@ def waitlist_new(request: HttpRequest) -> HttpResponse:
 @can_book
 @require_POST
 def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    WaitlistEntry.objects.filter(pk=pk, status=WaitlistEntry.Status.WAITING).update(status=WaitlistEntry.Status.REMOVED)
+    waitlist.remove_entry(pk)
     messages.success(request, "Removed from the waitlist.")
     return redirect("booking:waitlist")

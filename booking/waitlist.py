@@ -82,10 +82,10 @@ def _make_offer(entry: WaitlistEntry, *, therapist_id: int, starts_at: datetime,
     channels = []
     if _wants_text(entry.client):
         channels.append("text")
-        transaction.on_commit(lambda: _text_offer(offer=offer, url=url))
+        transaction.on_commit(lambda: _text_offer(offer=offer, url=url), robust=True)
     if to:
         channels.append("email")
-        transaction.on_commit(lambda: _send_offer(offer=offer, to=to, url=url))
+        transaction.on_commit(lambda: _send_offer(offer=offer, to=to, url=url), robust=True)
     offer.channel = "+".join(channels) or "none"
     offer.save(update_fields=["channel"])
     return offer
@@ -184,7 +184,11 @@ def _accept(offer: WaitlistOffer) -> tuple[Appointment | None, str]:
     if not offer.is_open:
         _close(offer, WaitlistOffer.Status.EXPIRED)
         return None, "This offer has expired. You are still on the waitlist."
-    entry, rules = offer.entry, BookingRules.current()
+    entry = WaitlistEntry.objects.select_for_update().select_related("service", "client").get(pk=offer.entry_id)
+    if entry.status != WaitlistEntry.Status.WAITING:  # booked from another offer, or removed by the desk
+        _close(offer, WaitlistOffer.Status.EXPIRED)
+        return None, "This offer is closed: you are no longer on the waitlist for it. Please call us."
+    rules = BookingRules.current()
     ends_at = offer.starts_at + timedelta(minutes=entry.service.duration_minutes)
     if not is_free(therapist_id=offer.therapist_id, starts_at=offer.starts_at, ends_at=ends_at, rules=rules):
         _close(offer, WaitlistOffer.Status.TAKEN)
@@ -204,13 +208,16 @@ def _accept(offer: WaitlistOffer) -> tuple[Appointment | None, str]:
     offer.save(update_fields=["status", "appointment"])
     entry.status = WaitlistEntry.Status.BOOKED
     entry.save(update_fields=["status"])
-    # The others offered this time: taken (they stay on the list).
+    # The others offered this time: taken (they stay on the list). This entry's other offers: closed.
     WaitlistOffer.objects.filter(
         therapist_id=offer.therapist_id, starts_at=offer.starts_at, status=WaitlistOffer.Status.SENT
     ).exclude(pk=offer.pk).update(status=WaitlistOffer.Status.TAKEN)
+    WaitlistOffer.objects.filter(entry=entry, status=WaitlistOffer.Status.SENT).exclude(pk=offer.pk).update(
+        status=WaitlistOffer.Status.EXPIRED
+    )
     to = entry.client.email or entry.contact_email
     if to:
-        transaction.on_commit(lambda: _send_booked(appointment=appointment, to=to))
+        transaction.on_commit(lambda: _send_booked(appointment=appointment, to=to), robust=True)
     return appointment, ""
 
 
@@ -230,6 +237,18 @@ def _send_booked(*, appointment: Appointment, to: str) -> None:
     )
     message.attach("visit.ics", visit_ics(appointment), "text/calendar")
     message.send()
+
+
+def remove_entry(entry_pk: int) -> None:
+    """The desk takes someone off the list: their open offers close with it."""
+    with transaction.atomic():
+        removed = WaitlistEntry.objects.filter(pk=entry_pk, status=WaitlistEntry.Status.WAITING).update(
+            status=WaitlistEntry.Status.REMOVED
+        )
+        if removed:
+            WaitlistOffer.objects.filter(entry_id=entry_pk, status=WaitlistOffer.Status.SENT).update(
+                status=WaitlistOffer.Status.EXPIRED
+            )
 
 
 def expire_offers(now: datetime | None = None) -> int:

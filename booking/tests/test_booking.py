@@ -296,13 +296,23 @@ def test_the_robot_trap_books_nothing_and_says_thank_you(client, rules, massage,
     assert response.url == reverse("booking:booked") and Appointment.objects.count() == 0
 
 
-def test_bookings_ahead_per_contact_are_capped(rules, massage, dana, day):
+def test_bookings_ahead_per_contact_are_capped_without_the_page_saying_so(rules, massage, dana, day, committed):
     rules.max_future_bookings = 1
     rules.save()
     book(massage, dana, day, hour=9)
 
-    with pytest.raises(services.BookingRefused, match="already have 1 visits booked online"):
-        book(massage, dana, day, hour=14)
+    with committed():
+        outcome = services.book_online(
+            service=massage,
+            therapist_ids=[dana.pk],
+            starts_at=at(day, 14),
+            details=services.Details("Ana", "Silva", "ANA@example.com", "+1 416 555 0101", BORN),
+            link_url=lambda token: f"https://clinic.example/intake/{token}/",
+            manage_url=lambda token: f"https://clinic.example/book/manage/{token}/",
+        )
+
+    assert outcome.booking is None and Appointment.objects.count() == 1
+    assert "1 visits are already booked online" in mail.outbox[-1].body
 
 
 def test_bookings_sent_from_one_address_are_rate_limited(client, rules, massage, settings, day):
@@ -431,3 +441,51 @@ def test_the_times_page_costs_the_same_queries_for_a_busy_week(
             reverse("booking:times"), {"service": massage.pk, "therapist": "any", "from": day.isoformat()}
         )
     assert response.status_code == 200
+
+
+def test_a_phone_written_with_the_country_code_is_the_same_phone(client, rules, massage, dana, day):
+    known = ClientFactory(phone="(416) 555-0101", email="old@example.com", date_of_birth=BORN)
+
+    book(massage, dana, day)  # typed as "416 555 0101"
+    services.book_online(
+        service=massage,
+        therapist_ids=[dana.pk],
+        starts_at=at(day, 14),
+        details=services.Details("Ana", "Silva", "other@example.com", "+1 416-555-0101", BORN),
+        link_url=lambda token: f"https://clinic.example/intake/{token}/",
+        manage_url=lambda token: f"https://clinic.example/book/manage/{token}/",
+    )
+
+    assert set(Appointment.objects.values_list("client", flat=True)) == {known.pk}
+
+
+def test_whether_someone_is_a_client_never_changes_the_answer(client, rules, massage, day):
+    rules.new_clients = False
+    rules.save()
+    ClientFactory(email="known@example.com", date_of_birth=BORN)
+    taken = (timezone.now() - timedelta(days=400)).replace(microsecond=0)
+    url = f"{reverse('booking:details')}?service={massage.pk}&therapist=any&start={quote(taken.isoformat())}"
+    answers = []
+    for email in ("known@example.com", "stranger@example.com"):
+        response = client.post(
+            url,
+            {
+                "first_name": "A",
+                "last_name": "B",
+                "email": email,
+                "phone": "416 555 0199",
+                "date_of_birth": BORN.isoformat(),
+            },
+        )
+        answers.append((response.status_code, response.get("Location", "").split("?")[0]))
+
+    assert answers[0] == answers[1] == (302, reverse("booking:times"))
+
+
+def test_a_visit_moves_to_an_hour_later(client, rules, massage, dana, day):
+    booking, token = book(massage, dana, day, hour=10)
+
+    client.post(reverse("booking:move", args=[token]), {"start": at(day, 11).isoformat()})
+
+    booking.appointment.refresh_from_db()
+    assert booking.appointment.starts_at == at(day, 11)

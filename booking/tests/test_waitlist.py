@@ -255,3 +255,43 @@ def test_a_client_who_prefers_texts_gets_the_offer_by_text_too(rules, massage, d
     assert WaitlistOffer.objects.get().channel == "text+email"
     assert set(Message.objects.filter(client=person).values_list("medium", flat=True)) == {"text", "email"}
     messaging.outbox = []
+
+
+def test_a_freed_time_between_two_visits_is_offered(rules, massage, dana, day):
+    """The desk books back to back: the online buffer does not keep a freed time from the waitlist."""
+    AppointmentFactory(therapist=dana, service=massage, starts_at=at(day, 9), ends_at=at(day, 10))
+    AppointmentFactory(therapist=dana, service=massage, starts_at=at(day, 11), ends_at=at(day, 12))
+    wait(ClientFactory(), massage)
+
+    offers = waitlist.offer_freed_time(
+        therapist_id=dana.pk, starts_at=at(day, 10), ends_at=at(day, 11), offer_url=tasks.offer_url
+    )
+
+    assert len(offers) == 1
+
+
+def test_an_offer_closes_with_its_entry(client, rules, massage, dana, day, committed, front_desk):
+    entry = wait(ClientFactory(email="w@example.com"), massage)
+    with committed():
+        waitlist.offer_freed_time(
+            therapist_id=dana.pk, starts_at=at(day, 10), ends_at=at(day, 11), offer_url=tasks.offer_url
+        )
+        waitlist.offer_freed_time(
+            therapist_id=dana.pk, starts_at=at(day, 14), ends_at=at(day, 15), offer_url=tasks.offer_url
+        )
+    first, second = offer_links(mail.outbox)
+
+    client.post(first)  # booked from the first offer
+    assert "This offer is closed" in client.post(second, follow=True).content.decode()
+    assert Appointment.objects.count() == 1
+
+    other = wait(ClientFactory(email="r@example.com"), massage)
+    with committed():
+        waitlist.offer_freed_time(
+            therapist_id=dana.pk, starts_at=at(day, 15), ends_at=at(day, 16), offer_url=tasks.offer_url
+        )
+    client.force_login(front_desk)
+    client.post(reverse("booking:waitlist_remove", args=[other.pk]))
+    client.logout()
+    client.post(offer_links(mail.outbox)[-1])
+    assert Appointment.objects.count() == 1 and entry.pk != other.pk
