@@ -28,7 +28,7 @@ from clients.models import Client
 from clients.search import fold
 from imports.fields import AS_QUESTION, IGNORE, guess_columns, missing_fields
 from imports.models import BatchChange, ExternalRecord, ImportBatch, Kind, SavedMapping
-from imports.reading import MAX_CELL_CHARS, NotATable, open_table
+from imports.reading import NotATable, open_table
 from imports.rows import (
     DEFAULT_VISIT_MINUTES,
     Row,
@@ -89,6 +89,8 @@ CLIENT_FILLABLE = (
     "emergency_contact_phone",
     "referral_source",
 )
+# Kept in an external record's values when the import matched a client the clinic already had.
+LINKED = "_linked"
 APPOINTMENT_UPDATABLE = ("starts_at", "ends_at", "fee", "status", "cancel_reason", "desk_notes")
 
 
@@ -280,8 +282,6 @@ def _row(number: int, cells: list, headers: list[str], columns: dict[str, str]) 
         if target == AS_QUESTION:
             row.questions.append((header, cell))
         elif target:
-            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-                cell = cell[:MAX_CELL_CHARS]
             row.cells[target] = cell
     return row
 
@@ -331,9 +331,13 @@ class Importer:
         action: str,
         before=None,
         after=None,
+        linked: bool = False,
     ) -> BatchChange:
-        """The external record (new or moved to this batch) and what the batch did."""
+        """The external record (new or moved to this batch) and what the batch did. `linked`: the
+        record was the clinic's own before the import matched it (later imports fill blanks only)."""
         stored = {k: _jsonable(v) for k, v in values.items()}
+        if linked:
+            stored[LINKED] = True
         external_before = None
         if record is None:
             record = ExternalRecord.objects.create(
@@ -466,7 +470,11 @@ class ClientImporter(Importer):
             self.report.add("conflict", row.number, summary, "Imported before, and deleted here since", self.progress)
             return []
         previous = record.values
-        changed = [f for f in CLIENT_UPDATABLE if _jsonable(values[f]) != previous.get(f)]
+        linked = bool(previous.get(LINKED))
+        # A client the clinic had before the import matched them keeps its names and status:
+        # a newer export changes only what an import may fill in.
+        updatable = CLIENT_FILLABLE if linked else CLIENT_UPDATABLE
+        changed = [f for f in updatable if _jsonable(values[f]) != previous.get(f)]
         before = {f: _jsonable(getattr(client, f)) for f in changed}
         for f in changed:
             setattr(client, f, values[f])
@@ -487,6 +495,7 @@ class ClientImporter(Importer):
                 action=BatchChange.Action.UPDATED,
                 before=before,
                 after=after,
+                linked=linked,
             )
         ]
 
@@ -511,6 +520,7 @@ class ClientImporter(Importer):
             action=BatchChange.Action.LINKED,
             before=before,
             after={f: _jsonable(values[f]) for f in blanks},
+            linked=True,
         )
 
 

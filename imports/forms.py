@@ -14,7 +14,7 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="What it holds", choices=Kind.choices)
     program = forms.CharField(
         label="Name of the program (for a CSV or Excel file)",
-        max_length=60,
+        max_length=40,
         required=False,
         help_text="For example ClinicSense or MassageBook: the columns you match are remembered for its next file.",
     )

@@ -17,7 +17,9 @@ from datetime import date, datetime, time
 from charset_normalizer import from_bytes
 
 MAX_COLUMNS = 300
-MAX_CELL_CHARS = 20_000  # a whole treatment note fits; anything longer is not a cell of a real export
+# A whole treatment note fits (the note's text allows 200,000); each field has its own, smaller
+# limit (rows.py), which refuses the row rather than cutting what it says.
+MAX_CELL_CHARS = 250_000
 MAX_ROWS = 2_000_000
 SNIFF_BYTES = 64 * 1024
 # An .xlsx is a ZIP of XML: one that unpacks to more than this is a bomb, not a patient list.
@@ -179,4 +181,6 @@ def clean_cell(value):
     text = str(value).replace("\x00", "").strip()
     if len(text) >= 3 and text.startswith('="') and text.endswith('"'):
         text = text[2:-1].replace('""', '"').strip()
-    return text[: MAX_CELL_CHARS + 1]
+    if len(text) > MAX_CELL_CHARS:
+        raise NotATable(f"A cell holds more than {MAX_CELL_CHARS:,} characters: this is not an export of records.")
+    return text

@@ -8,10 +8,11 @@ listing errors must not repeat health data).
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from html import unescape
 
 from django.conf import settings
+from django.utils import timezone
 
 from imports.values import (
     AmbiguousDate,
@@ -23,12 +24,14 @@ from imports.values import (
     parse_minutes,
     parse_money,
     parse_phone,
+    parse_time,
     parse_yes,
     plain_text,
     text,
 )
 
 DEFAULT_VISIT_MINUTES = 60
+MAX_NOTE_CHARS = 200_000
 DESK_NOTES_LIMIT = 300
 INACTIVE_WORDS = {"archived", "deceased", "discharged", "deleted", "merged"}
 # Statuses as the products write them -> ours.
@@ -201,14 +204,11 @@ def appointment_values(row: Row, *, date_order: str) -> dict:
     ends_at = None
     raw_end = row.get("ends_at")
     if raw_end not in ("", None):
-        ends_at = _checked("ends_at", "End", parse_datetime, raw_end, order=date_order)
-        if ends_at is not None and ends_at.date() != starts_at.date() and len(str(raw_end).strip()) <= 8:
-            ends_at = None  # a bare time parsed onto the wrong day: use it with the start's date
-        if ends_at is None and str(raw_end).strip():
-            from imports.values import parse_time
-
+        if _is_bare_time(raw_end):  # "10:30", "10:30 AM", an Excel time cell: on the start's day
             clock = _checked("ends_at", "End", parse_time, raw_end)
-            ends_at = starts_at.replace(hour=clock.hour, minute=clock.minute, second=0)
+            ends_at = timezone.localtime(starts_at).replace(hour=clock.hour, minute=clock.minute, second=0)
+        else:
+            ends_at = _checked("ends_at", "End", parse_datetime, raw_end, order=date_order)
     minutes = _checked("duration", "Length", parse_minutes, row.get("duration"))
     if ends_at is None and minutes:
         ends_at = starts_at + timedelta(minutes=minutes)
@@ -245,6 +245,17 @@ def _status(row: Row) -> str:
     if str(row.get("arrived")).strip() and parse_yes(row.get("arrived")):
         return "completed"
     return "booked"
+
+
+BARE_TIME = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2})?\s*([ap]\.?m\.?)?\s*$", re.IGNORECASE)
+
+
+def _is_bare_time(value) -> bool:
+    if isinstance(value, time):
+        return True
+    if isinstance(value, float) and 0 <= value < 1:
+        return True
+    return isinstance(value, str) and bool(BARE_TIME.match(value))
 
 
 def client_reference(row: Row, *, date_order: str) -> dict:
@@ -302,7 +313,7 @@ def _sections(row: Row) -> list[dict]:
         except ValueError:
             raise BadValue("Content: not the JSON of Cliniko's sections and questions") from None
         sections.extend(_cliniko_sections(content))
-    body = text(row.get("body"), limit=200_000, what="Note text")
+    body = text(row.get("body"), limit=MAX_NOTE_CHARS, what="Note text")
     questions = [{"name": "Note", "type": "paragraph", "answer": _html_to_text(body)}] if body else []
     questions += [
         {"name": str(header)[:200], "type": "text", "answer": _html_to_text(str(value))}
@@ -320,11 +331,16 @@ def _cliniko_sections(content) -> list[dict]:
     if not isinstance(content, list):
         raise BadValue("Content: no sections")
     sections = []
-    for section in content[:200]:
+    if len(content) > 200:
+        raise BadValue("Content: more than 200 sections")
+    for section in content:
         if not isinstance(section, dict):
             raise BadValue("Content: a section is not a list of questions")
         questions = []
-        for question in (section.get("questions") or [])[:500]:
+        questions_in = section.get("questions") or []
+        if not isinstance(questions_in, list) or len(questions_in) > 500:
+            raise BadValue("Content: a section's questions are not a list of at most 500")
+        for question in questions_in:
             if not isinstance(question, dict):
                 raise BadValue("Content: a question is not readable")
             kind = str(question.get("type") or "text")[:30]
@@ -336,7 +352,10 @@ def _cliniko_sections(content) -> list[dict]:
                     if isinstance(answer, dict) and answer.get("selected")
                 ]
             else:
-                entry["answer"] = _html_to_text(str(question.get("answer") or ""))[:100_000]
+                answer = _html_to_text(str(question.get("answer") or ""))
+                if len(answer) > MAX_NOTE_CHARS:
+                    raise BadValue("Content: an answer is longer than a note may be")
+                entry["answer"] = answer
             questions.append(entry)
         sections.append({"name": str(section.get("name") or "")[:500], "questions": questions})
     return sections

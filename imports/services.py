@@ -44,7 +44,7 @@ def batch_upload(*, data: bytes, file_name: str, source: str, kind: str, source_
         )
     return ImportBatch.objects.create(
         source=source,
-        source_name=source_name.strip()[:60] if source == Source.CSV else "",
+        source_name=source_name.strip()[:40] if source == Source.CSV else "",
         kind=kind,
         file_name=(file_name or "upload")[-255:],
         file_size=len(data),
@@ -57,6 +57,13 @@ def batch_upload(*, data: bytes, file_name: str, source: str, kind: str, source_
 def batch_preview(batch: ImportBatch, *, progress=None) -> dict:
     """Read the file, then a dry run: counts and samples of what the import would do. Writes nothing
     but the batch's own preview."""
+    try:
+        return _preview(batch, progress=progress)
+    except Exception as problem:  # noqa: BLE001 — whatever stops it, the batch says so and stops polling
+        return _refuse(batch, f"The file could not be read to the end ({type(problem).__name__}); nothing was written.")
+
+
+def _preview(batch: ImportBatch, *, progress=None) -> dict:
     try:
         survey = engine.survey(batch)
     except NotATable as problem:
@@ -72,7 +79,9 @@ def batch_preview(batch: ImportBatch, *, progress=None) -> dict:
             return _refuse(batch, str(problem))
     batch.preview = {"survey": survey, "report": report, "previewed_at": timezone.now().isoformat()}
     batch.status = ImportBatch.Status.PREVIEWED
-    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.UPLOADED).update(
+    # Only if the choices are still those this preview used: changed meanwhile, a newer preview
+    # is queued, and the import must not run on choices nobody saw previewed.
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.UPLOADED, choices=batch.choices).update(
         preview=batch.preview, status=batch.status
     )
     return report
@@ -227,7 +236,11 @@ def _undo_one(change: BatchChange, *, batch: ImportBatch, by) -> str:
     for f in fields:
         setattr(obj, f, _value(model, f, change.before.get(f)))
     if fields:
-        obj.save(update_fields=[*fields, "updated_at"])
+        try:
+            with transaction.atomic():
+                obj.save(update_fields=[*fields, "updated_at"])
+        except IntegrityError:  # its old time was booked since (a visit put back would overlap)
+            return "kept"
     _put_back(record, change)
     return "reverted"
 

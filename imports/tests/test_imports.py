@@ -497,3 +497,35 @@ def test_the_import_list_reads_a_fixed_number_of_queries(desk, django_assert_max
     with django_assert_max_num_queries(12):
         response = desk.get(reverse("imports:list"))
     assert response.content.decode().count("patients.csv") == 3
+
+
+def test_a_client_the_clinic_had_keeps_its_names_and_status_when_a_newer_export_differs(desk):
+    existing = ClientFactory(first_name="Zoe", last_name="Lefevre", date_of_birth=date(1987, 11, 23), phone="")
+    jane_patients(desk)  # linked, blanks filled
+    archived = (
+        JANE_PATIENTS.decode("cp1252")
+        .replace("Zoë,,Lefèvre", "Zoë,,Lefèvre-Roy")
+        .replace("416.555.0102", "416 555 0177")
+    )
+
+    jane_patients(desk, data=archived.encode("cp1252"))
+
+    existing.refresh_from_db()
+    assert (existing.first_name, existing.last_name) == ("Zoe", "Lefevre")  # the clinic's own
+    assert existing.phone == "(416) 555-0177"  # what an import fills in follows the source
+
+
+def test_an_end_column_with_a_time_only_ends_the_visit_that_day(desk, therapist):
+    jane_patients(desk)
+    rows = [
+        ["Patient Number", "Date", "Time", "End time", "Service", "Staff"],
+        ["1001", "2024-03-02", "10:00", "10:45 AM", "Massage", "Dana"],
+    ]
+    data = io.StringIO()
+    csv.writer(data).writerows(rows)
+
+    batch = imported(desk, data=data.getvalue().encode(), name="a.csv", source="jane", kind="appointments")
+
+    visit = Appointment.objects.get()
+    assert batch.outcome["counts"]["new"] == 1
+    assert timezone.localtime(visit.ends_at).strftime("%H:%M") == "10:45"
