@@ -370,6 +370,37 @@ class Importer:
             external_before=external_before,
         )
 
+    def created(self, kind: str, objects: list, items: list) -> list[BatchChange]:
+        """After the INSERT of new records (objects, with their ids, in the order of items
+        (row, key, values, summary)): their external records, the report and the batch's changes."""
+        records = ExternalRecord.objects.bulk_create(
+            [
+                ExternalRecord(
+                    system=self.system,
+                    kind=kind,
+                    external_id=key,
+                    object_id=obj.pk,
+                    values={k: _jsonable(v) for k, v in values.items()},
+                    values_hash=values_hash(values),
+                    batch=self.batch,
+                )
+                for obj, (_row, key, values, _summary) in zip(objects, items, strict=True)
+            ]
+        )
+        changes = []
+        for obj, record, (row, _key, _values, summary) in zip(objects, records, items, strict=True):
+            self.report.add("new", row.number, summary)
+            changes.append(
+                BatchChange(
+                    batch=self.batch,
+                    kind=kind,
+                    object_id=obj.pk,
+                    action=BatchChange.Action.CREATED,
+                    external_record_id=record.pk,
+                )
+            )
+        return changes
+
     def finish(self) -> None:
         pass
 
@@ -416,31 +447,7 @@ class ClientImporter(Importer):
                 Client(**values, created_by=self.by, updated_by=self.by) for _row, _key, values, _summary in new_clients
             ]
             Client.objects.bulk_create(clients, batch_size=CHUNK)
-            records = ExternalRecord.objects.bulk_create(
-                [
-                    ExternalRecord(
-                        system=self.system,
-                        kind=Kind.CLIENTS,
-                        external_id=key,
-                        object_id=client.pk,
-                        values={k: _jsonable(v) for k, v in values.items()},
-                        values_hash=values_hash(values),
-                        batch=self.batch,
-                    )
-                    for client, (_row, key, values, _summary) in zip(clients, new_clients, strict=True)
-                ]
-            )
-            for client, record, (row, _key, _values, summary) in zip(clients, records, new_clients, strict=True):
-                self.report.add("new", row.number, summary)
-                changes.append(
-                    BatchChange(
-                        batch=self.batch,
-                        kind=Kind.CLIENTS,
-                        object_id=client.pk,
-                        action=BatchChange.Action.CREATED,
-                        external_record_id=record.pk,
-                    )
-                )
+            changes += self.created(Kind.CLIENTS, clients, new_clients)
         BatchChange.objects.bulk_create(changes)
         self.advance(len(rows))
 
@@ -760,33 +767,7 @@ class AppointmentImporter(Importer):
         items = [item for index, item in enumerate(items) if index not in refused]
         appointments = [Appointment(**values, created_by=self.by) for _row, _key, values, _summary in items]
         Appointment.objects.bulk_create(appointments)
-        records = ExternalRecord.objects.bulk_create(
-            [
-                ExternalRecord(
-                    system=self.system,
-                    kind=Kind.APPOINTMENTS,
-                    external_id=key,
-                    object_id=appointment.pk,
-                    values={k: _jsonable(v) for k, v in values.items()},
-                    values_hash=values_hash(values),
-                    batch=self.batch,
-                )
-                for appointment, (_row, key, values, _summary) in zip(appointments, items, strict=True)
-            ]
-        )
-        changes = []
-        for appointment, record, (row, _key, _values, summary) in zip(appointments, records, items, strict=True):
-            self.report.add("new", row.number, summary)
-            changes.append(
-                BatchChange(
-                    batch=self.batch,
-                    kind=Kind.APPOINTMENTS,
-                    object_id=appointment.pk,
-                    action=BatchChange.Action.CREATED,
-                    external_record_id=record.pk,
-                )
-            )
-        return changes
+        return self.created(Kind.APPOINTMENTS, appointments, items)
 
     def _update(self, row, key, values, record, summary) -> BatchChange | None:
         if record.values_hash == values_hash(values):
