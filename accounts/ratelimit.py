@@ -33,17 +33,27 @@ def hit(key: str, *, limit: int, period: int, now: datetime | None = None) -> bo
     return count <= limit
 
 
+def within_limit(request, scope: str) -> bool:
+    """Count this request for its address in settings.RATE_LIMITS[scope] = (requests, seconds)."""
+    limit, period = settings.RATE_LIMITS[scope]
+    return hit(f"{scope}:{client_address(request)}", limit=limit, period=period)
+
+
+def too_many(request, scope: str):
+    """The 429 page, with how long to wait."""
+    response = render(request, "rate_limited.html", status=429)
+    response["Retry-After"] = str(settings.RATE_LIMITS[scope][1])
+    return response
+
+
 def rate_limited(scope: str):
     """Answer 429 once an address exceeds settings.RATE_LIMITS[scope] = (requests, seconds)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            limit, period = settings.RATE_LIMITS[scope]
-            if not hit(f"{scope}:{client_address(request)}", limit=limit, period=period):
-                response = render(request, "rate_limited.html", status=429)
-                response["Retry-After"] = str(period)
-                return response
+            if not within_limit(request, scope):
+                return too_many(request, scope)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Q
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from booking.availability import is_available
 from booking.calendar import visit_ics
-from booking.models import BookingRules, OnlineBooking
+from booking.models import BookingRules, OnlineBooking, token_hash
 from clients.models import Client
 from clients.search import digits
 from intake.services import intake_link_create
@@ -40,6 +41,16 @@ class Details:
     email: str
     phone: str
     date_of_birth: date
+
+    @classmethod
+    def from_form(cls, data: dict) -> "Details":
+        return cls(
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            email=data["email"].strip(),
+            phone=data["phone"],
+            date_of_birth=data["date_of_birth"],
+        )
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,7 @@ def book_online(
             try:
                 appointment = appointment_book(
                     client=client,
-                    therapist=_user(therapist_id),
+                    therapist=get_user_model().objects.get(pk=therapist_id),
                     service=service,
                     starts_at=starts_at,
                     desk_notes="Booked online",
@@ -138,7 +149,7 @@ def book_online(
         token = OnlineBooking.new_token()
         booking = OnlineBooking.objects.create(
             appointment=appointment,
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             contact_email=details.email.lower(),
             contact_phone_digits=digits(details.phone)[:20],
             new_client=new_client,
@@ -175,18 +186,6 @@ def join_waitlist(*, details: Details, preferences: dict, contact_email: str):
         if waiting >= rules.max_future_bookings:
             return None
         return WaitlistEntry.objects.create(client=client, contact_email=contact_email, **preferences)
-
-
-def _hash(token: str) -> str:
-    from booking.models import token_hash
-
-    return token_hash(token)
-
-
-def _user(pk: int):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(pk=pk)
 
 
 def send_confirmation(*, appointment: Appointment, to: str, manage: str, moved: bool = False) -> None:

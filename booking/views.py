@@ -1,9 +1,9 @@
 """Online booking pages. Public (no account): choose, pick a time, give details, then manage the
 visit through a private link. Staff: the desk's list of online bookings; the manager's rules."""
 
+import functools
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required, permission_required
@@ -18,8 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.access import manager_only
-from accounts.addresses import client_address
-from accounts.ratelimit import hit, rate_limited
+from accounts.ratelimit import rate_limited, too_many, within_limit
 from booking import services, waitlist
 from booking.availability import available_slots
 from booking.forms import (
@@ -50,6 +49,19 @@ def _closed(request) -> HttpResponse:
     return render(request, "booking/closed.html", status=404)
 
 
+def open_for_booking(view):
+    """The public pages answer only while online booking is open; the view gets the rules."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        rules = BookingRules.current()
+        if not rules.enabled:
+            return _closed(request)
+        return view(request, *args, rules=rules, **kwargs)
+
+    return wrapper
+
+
 def _choice(request, rules):
     """The service and therapists a request names, when they are bookable online; else None."""
     service = bookable_services(rules).filter(pk=_int(request.GET.get("service"))).first()
@@ -72,10 +84,8 @@ def _int(value) -> int:
 @login_not_required
 @never_cache
 @rate_limited("public_booking")
-def start(request: HttpRequest) -> HttpResponse:
-    rules = BookingRules.current()
-    if not rules.enabled:
-        return _closed(request)
+@open_for_booking
+def start(request: HttpRequest, rules: BookingRules) -> HttpResponse:
     form = ChooseForm(request.GET or None, rules=rules)
     if request.GET and form.is_valid():
         query = f"service={form.cleaned_data['service'].pk}&therapist={form.cleaned_data['therapist']}"
@@ -86,10 +96,8 @@ def start(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 @rate_limited("public_booking")
-def times(request: HttpRequest) -> HttpResponse:
-    rules = BookingRules.current()
-    if not rules.enabled:
-        return _closed(request)
+@open_for_booking
+def times(request: HttpRequest, rules: BookingRules) -> HttpResponse:
     choice = _choice(request, rules)
     if choice is None:
         return redirect("booking:start")
@@ -136,10 +144,8 @@ def _start_param(request) -> datetime | None:
 @login_not_required
 @never_cache
 @rate_limited("public_booking")
-def details(request: HttpRequest) -> HttpResponse:
-    rules = BookingRules.current()
-    if not rules.enabled:
-        return _closed(request)
+@open_for_booking
+def details(request: HttpRequest, rules: BookingRules) -> HttpResponse:
     choice = _choice(request, rules)
     starts_at = _start_param(request)
     if choice is None or starts_at is None:
@@ -149,22 +155,15 @@ def details(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if form.is_robot:  # a robot filled the hidden field: it hears what a person would
             return redirect("booking:booked")
-        limit, period = settings.RATE_LIMITS["booking_submit"]
-        if not hit(f"booking_submit:{client_address(request)}", limit=limit, period=period):
-            return render(request, "rate_limited.html", status=429)
+        if not within_limit(request, "booking_submit"):
+            return too_many(request, "booking_submit")
         data = form.cleaned_data
         try:
             services.book_online(
                 service=service,
                 therapist_ids=[t.pk for t in therapists],
                 starts_at=starts_at,
-                details=services.Details(
-                    first_name=data["first_name"].strip(),
-                    last_name=data["last_name"].strip(),
-                    email=data["email"].strip(),
-                    phone=data["phone"],
-                    date_of_birth=data["date_of_birth"],
-                ),
+                details=services.Details.from_form(data),
                 link_url=lambda token: _absolute(request, reverse("intake:open", args=[token])),
                 manage_url=lambda token: _absolute(request, reverse("booking:manage", args=[token])),
             )
@@ -313,11 +312,9 @@ def _preferences(data: dict, *, desk: bool) -> dict:
 @login_not_required
 @never_cache
 @rate_limited("public_booking")
-def waitlist_join(request: HttpRequest) -> HttpResponse:
+@open_for_booking
+def waitlist_join(request: HttpRequest, rules: BookingRules) -> HttpResponse:
     """The client asks for a time that is not free now: the desk and the offers job see it."""
-    rules = BookingRules.current()
-    if not rules.enabled:
-        return _closed(request)
     initial = {
         "service": _int(request.GET.get("service")) or None,
         "therapist": _int(request.GET.get("therapist")) or None,
@@ -332,18 +329,11 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if form.is_robot:
             return redirect("booking:waitlist_joined")
-        limit, period = settings.RATE_LIMITS["booking_submit"]
-        if not hit(f"booking_submit:{client_address(request)}", limit=limit, period=period):
-            return render(request, "rate_limited.html", status=429)
+        if not within_limit(request, "booking_submit"):
+            return too_many(request, "booking_submit")
         data = form.cleaned_data
         services.join_waitlist(
-            details=services.Details(
-                first_name=data["first_name"].strip(),
-                last_name=data["last_name"].strip(),
-                email=data["email"].strip(),
-                phone=data["phone"],
-                date_of_birth=data["date_of_birth"],
-            ),
+            details=services.Details.from_form(data),
             preferences=_preferences(data, desk=False),
             contact_email=data["email"].strip().lower(),
         )

@@ -200,13 +200,11 @@ def test_two_people_choosing_one_slot_at_once_one_gets_it(rules, massage, dana, 
     def book(name):
         try:
             barrier.wait()
-            services.book_online(
-                service=massage,
-                therapist_ids=[dana.pk],
-                starts_at=at(day, 9),
-                details=services.Details(name, "Racer", f"{name}@example.com", f"416555{len(name):04d}", BORN),
-                link_url=lambda token: f"https://clinic.example/intake/{token}/",
-                manage_url=lambda token: f"https://clinic.example/book/manage/{token}/",
+            book_online(
+                massage,
+                dana,
+                at(day, 9),
+                services.Details(name, "Racer", f"{name}@example.com", f"416555{len(name):04d}", BORN),
             )
             outcomes.append("booked")
         except services.SlotTaken:
@@ -227,15 +225,23 @@ def test_two_people_choosing_one_slot_at_once_one_gets_it(rules, massage, dana, 
 # --- The private link -------------------------------------------------------------------------------------------
 
 
-def book(massage, dana, day, hour=9) -> tuple[OnlineBooking, str]:
-    outcome = services.book_online(
+ANA = services.Details("Ana", "Silva", "ana@example.com", "416 555 0101", BORN)
+
+
+def book_online(massage, dana, starts_at, details=ANA) -> services.Outcome:
+    """What the details page does once the form is valid (its links on an example host)."""
+    return services.book_online(
         service=massage,
         therapist_ids=[dana.pk],
-        starts_at=at(day, hour),
-        details=services.Details("Ana", "Silva", "ana@example.com", "416 555 0101", BORN),
+        starts_at=starts_at,
+        details=details,
         link_url=lambda token: f"https://clinic.example/intake/{token}/",
         manage_url=lambda token: f"https://clinic.example/book/manage/{token}/",
     )
+
+
+def book(massage, dana, day, hour=9) -> tuple[OnlineBooking, str]:
+    outcome = book_online(massage, dana, at(day, hour))
     return outcome.booking, outcome.token
 
 
@@ -302,13 +308,8 @@ def test_bookings_ahead_per_contact_are_capped_without_the_page_saying_so(rules,
     book(massage, dana, day, hour=9)
 
     with committed():
-        outcome = services.book_online(
-            service=massage,
-            therapist_ids=[dana.pk],
-            starts_at=at(day, 14),
-            details=services.Details("Ana", "Silva", "ANA@example.com", "+1 416 555 0101", BORN),
-            link_url=lambda token: f"https://clinic.example/intake/{token}/",
-            manage_url=lambda token: f"https://clinic.example/book/manage/{token}/",
+        outcome = book_online(
+            massage, dana, at(day, 14), services.Details("Ana", "Silva", "ANA@example.com", "+1 416 555 0101", BORN)
         )
 
     assert outcome.booking is None and Appointment.objects.count() == 1
@@ -447,13 +448,8 @@ def test_a_phone_written_with_the_country_code_is_the_same_phone(client, rules, 
     known = ClientFactory(phone="(416) 555-0101", email="old@example.com", date_of_birth=BORN)
 
     book(massage, dana, day)  # typed as "416 555 0101"
-    services.book_online(
-        service=massage,
-        therapist_ids=[dana.pk],
-        starts_at=at(day, 14),
-        details=services.Details("Ana", "Silva", "other@example.com", "+1 416-555-0101", BORN),
-        link_url=lambda token: f"https://clinic.example/intake/{token}/",
-        manage_url=lambda token: f"https://clinic.example/book/manage/{token}/",
+    book_online(
+        massage, dana, at(day, 14), services.Details("Ana", "Silva", "other@example.com", "+1 416-555-0101", BORN)
     )
 
     assert set(Appointment.objects.values_list("client", flat=True)) == {known.pk}
