@@ -529,3 +529,36 @@ def test_an_end_column_with_a_time_only_ends_the_visit_that_day(desk, therapist)
     visit = Appointment.objects.get()
     assert batch.outcome["counts"]["new"] == 1
     assert timezone.localtime(visit.ends_at).strftime("%H:%M") == "10:45"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirms_at_once_start_one_import(client, manager):
+    import threading
+
+    from django.db import connections
+
+    from imports import services
+
+    client.force_login(manager)
+    batch = previewed(client, data=JANE_PATIENTS, name="patients.csv", source="jane")
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def confirm():
+        try:
+            barrier.wait()
+            services.batch_claim(batch.pk)
+            outcomes.append("claimed")
+        except services.ImportRefused:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["claimed", "refused"]
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.IMPORTING
